@@ -1,0 +1,52 @@
+#!/usr/bin/env python
+"""Throughput of the galaxyzoo_nb models on random 64 px batches (model only: no decoding, no augmentation).
+
+Train = forward + backward + Adam step; inference = forward under `torch.inference_mode`.
+Each figure is the best of `--reps` runs (other processes on a shared CPU only ever slow a run down);
+the spread (worst/best) is printed so contention is visible.
+
+    python bench/model_bench.py [--reps 3] [--n-iter 15] [--bs 64] [--threads 2]
+"""
+import argparse, time, warnings
+import torch
+warnings.filterwarnings('ignore', category=FutureWarning)
+from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput
+
+MODELS = {  # name -> (factory, also convert the input batch to channels-last)
+    'galaxy_cnn (tree, channels_last)':       (lambda: galaxy_cnn(), False),
+    'galaxy_cnn (tree, channels_last + input)': (lambda: galaxy_cnn(), True),
+    'galaxy_cnn (tree, standard layout)':     (lambda: galaxy_cnn(channels_last=False), False),
+    'galaxy_cnn (sigmoid head)':              (lambda: galaxy_cnn(head='sigmoid'), False),
+    'galaxy_cnn (tree_relu head)':            (lambda: galaxy_cnn(head='tree_relu'), False),
+    'reference (32-wide conv1, channels_last)': (lambda: galaxy_cnn(widths=(32, 32, 64, 64, 128, 128, 256, 256)), False),
+    'reference (32-wide conv1, standard)':    (lambda: galaxy_cnn(widths=(32, 32, 64, 64, 128, 128, 256, 256), channels_last=False), False),
+    'seed_cnn (sigmoid)':                     (lambda: seed_cnn(), False),
+}
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--reps', type=int, default=3, help='runs per figure; the best is reported')
+    ap.add_argument('--n-iter', type=int, default=15, help='timed batches per run')
+    ap.add_argument('--warmup', type=int, default=3, help='untimed batches per run')
+    ap.add_argument('--bs', type=int, default=64)
+    ap.add_argument('--size', type=int, default=64)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--only', default='', help='run only models whose name contains this')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads); torch.manual_seed(0)
+    print(f"torch {torch.__version__}, {a.threads} threads, batch {a.bs}, {a.size} px, best of {a.reps} × {a.n_iter} batches")
+    print(f"{'model':42} {'params':>9} {'train img/s':>12} {'(worst)':>8} {'infer img/s':>12} {'(worst)':>8}")
+    t_start = time.time()
+    for name, (make, cl_in) in MODELS.items():
+        if a.only not in name: continue
+        m = make()
+        n_par = sum(p.numel() for p in m.parameters())
+        kw = dict(bs=a.bs, size=a.size, n_iter=a.n_iter, warmup=a.warmup, channels_last=cl_in)
+        n_it = max(3, a.n_iter // 3) if name.startswith('seed') else a.n_iter   # the seed CNN is slow: fewer batches
+        kw['n_iter'] = n_it
+        tr = [throughput(m, train=True, **kw) for _ in range(a.reps)]
+        inf = [throughput(m, train=False, **kw) for _ in range(a.reps)]
+        print(f"{name:42} {n_par:>9,} {max(tr):>12.0f} {min(tr):>8.0f} {max(inf):>12.0f} {min(inf):>8.0f}", flush=True)
+    print(f"({time.time()-t_start:.0f} s)")
+
+if __name__ == '__main__': main()
