@@ -7,7 +7,7 @@ the spread (worst/best) is printed so contention is visible.
 
     python bench/model_bench.py [--reps 3] [--n-iter 15] [--bs 64] [--threads 2]
 """
-import argparse, time, warnings
+import argparse, os, time, warnings
 import torch
 warnings.filterwarnings('ignore', category=FutureWarning)
 from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput
@@ -36,17 +36,20 @@ def main():
     torch.set_num_threads(a.threads); torch.manual_seed(0)
     print(f"torch {torch.__version__}, {a.threads} threads, batch {a.bs}, {a.size} px, best of {a.reps} × {a.n_iter} batches")
     print(f"{'model':42} {'params':>9} {'train img/s':>12} {'(worst)':>8} {'infer img/s':>12} {'(worst)':>8}")
-    t_start = time.time()
-    for name, (make, cl_in) in MODELS.items():
-        if a.only not in name: continue
-        m = make()
-        n_par = sum(p.numel() for p in m.parameters())
-        kw = dict(bs=a.bs, size=a.size, n_iter=a.n_iter, warmup=a.warmup, channels_last=cl_in)
-        n_it = max(3, a.n_iter // 3) if name.startswith('seed') else a.n_iter   # the seed CNN is slow: fewer batches
-        kw['n_iter'] = n_it
-        tr = [throughput(m, train=True, **kw) for _ in range(a.reps)]
-        inf = [throughput(m, train=False, **kw) for _ in range(a.reps)]
-        print(f"{name:42} {n_par:>9,} {max(tr):>12.0f} {min(tr):>8.0f} {max(inf):>12.0f} {min(inf):>8.0f}", flush=True)
-    print(f"({time.time()-t_start:.0f} s)")
+    t_start, load0 = time.time(), os.getloadavg()[0]
+    names = [n for n in MODELS if a.only in n]
+    models = {n: MODELS[n][0]() for n in names}
+    tr, inf = {n: [] for n in names}, {n: [] for n in names}
+    for _ in range(a.reps):  # round-robin, so a burst of contention hits one run of each model rather than all runs of one
+        for n in names:
+            kw = dict(bs=a.bs, size=a.size, warmup=a.warmup, channels_last=MODELS[n][1],
+                      n_iter=max(3, a.n_iter // 3) if n.startswith('seed') else a.n_iter)  # the seed CNN is slow
+            tr[n].append(throughput(models[n], train=True, **kw))
+            inf[n].append(throughput(models[n], train=False, **kw))
+    for n in names:
+        n_par = sum(p.numel() for p in models[n].parameters())
+        print(f"{n:42} {n_par:>9,} {max(tr[n]):>12.0f} {min(tr[n]):>8.0f} {max(inf[n]):>12.0f} {min(inf[n]):>8.0f}")
+    print(f"({time.time()-t_start:.0f} s; 1-min load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end, "
+          f"on {os.cpu_count()} visible cores: the bench itself adds about 2)")
 
 if __name__ == '__main__': main()

@@ -1,0 +1,91 @@
+#!/usr/bin/env python
+"""Accuracy and speed of each model on the shared sample, in one run so the figures are comparable (issue 6).
+
+For each model: validation RMSE (fixed 20 % split, seed 42), the same with 8-view dihedral TTA, training minutes,
+train img/s, the share of an epoch the data pipeline takes, and JPEG -> CSV prediction img/s.
+Models: the seed's CNN and recipe (Adam lr 1e-3, batch 1024, no augmentation), the same with the seed's augmentation,
+ResNet50 from scratch (no ImageNet download here), and the default recipe: `gz_train` with no arguments.
+Usage: python bench/recipe_bench.py [--only default] [--quick]
+"""
+import argparse, json, os, platform, subprocess, sys, tempfile, time
+from pathlib import Path
+import pandas as pd, torch
+from fastai.data.transforms import RandomSplitter
+from galaxyzoo_nb.core import find_data, load_labels, TRAIN_CSV, TEST_DIR
+from galaxyzoo_nb.data import galaxy_df
+from galaxyzoo_nb.learner import train_galaxy
+from galaxyzoo_nb.predict import predict_images, write_submission
+from galaxyzoo_nb.evaluate import score
+
+# name -> train_galaxy arguments (epochs chosen so the slow models fit a CPU budget; the seed ran 200 epochs on a GPU)
+MODELS = {
+    'seed CNN (seed recipe)':       dict(arch='seed', aug=None,   recipe='seed', bs=1024, lr=1e-3, head='sigmoid', epochs=6),
+    'seed CNN + seed augmentation': dict(arch='seed', aug='seed', recipe='seed', bs=1024, lr=1e-3, head='sigmoid', epochs=6),
+    'ResNet50 from scratch':        dict(arch='resnet50', pretrained=False, epochs=3, bs=64),
+    'default (gz_train, no args)':  None,
+}
+
+def valid_files(seed=42, valid_pct=0.2):
+    "Image files and labels of the fixed validation split that `galaxy_dls` uses."
+    df = galaxy_df()
+    _, vi = RandomSplitter(valid_pct, seed=seed)(df)
+    return df.iloc[list(vi)].reset_index(drop=True)
+
+def data_share(learn, epoch_seconds):
+    "Seconds for one pass of the training DataLoader alone (decode-once cache, augmentation, collate), over an epoch's."
+    t = time.time()
+    for _ in learn.dls.train: pass
+    return (time.time() - t) / epoch_seconds
+
+def run(name, kw, out_dir, quick):
+    out = Path(out_dir)/f"{name.split()[0].lower()}_{abs(hash(name)) % 10**6}.pkl"
+    t0 = time.time()
+    if kw is None:  # the default recipe, literally as a user runs it: `gz_train` with no arguments, in a fresh folder
+        cwd = Path(out_dir)/'default'; cwd.mkdir()
+        cmd = [str(Path(sys.executable).parent/'gz_train')] + (['--epochs', '2'] if quick else [])
+        subprocess.run(cmd, cwd=cwd, check=True)
+        out = cwd/'models'/'galaxyzoo.pkl'
+        from galaxyzoo_nb.predict import load_model
+        learn = load_model(out)
+        info = json.loads(out.with_suffix('.json').read_text())
+        hist = pd.DataFrame(info['history'])
+    else:
+        kw = dict(kw, epochs=1) if quick else kw
+        learn = train_galaxy(out=out, **kw)
+        hist = learn.epoch_history.df
+    minutes = (time.time() - t0) / 60
+    v = valid_files()
+    p = predict_images(learn, v.fname.tolist(), tta=False, progress=False)
+    p_tta = predict_images(learn, v.fname.tolist(), tta=True, progress=False)
+    labels = v.drop(columns='fname')
+    test_dir = find_data()/TEST_DIR
+    rates = {}
+    for tta in (False, True):
+        t = time.time()
+        write_submission(predict_images(learn, test_dir, tta=tta, progress=False), Path(out_dir)/'submission.csv')
+        rates[tta] = len(list(test_dir.glob('*.jpg'))) / (time.time() - t)
+    ep_s = hist.seconds.iloc[-1]
+    share = data_share(learn, ep_s) if kw is not None else None
+    return dict(model=name, epochs=len(hist), valid_rmse=score(p, labels).rmse, valid_rmse_tta=score(p_tta, labels).rmse,
+                minutes=minutes, train_img_s=hist.n_train.iloc[-1] / ep_s, data_share=share,
+                predict_img_s=rates[False], predict_img_s_tta=rates[True])
+
+def main(only=None, quick=False):
+    torch.set_num_threads(os.cpu_count())
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {os.cpu_count()} CPUs · torch {torch.__version__}"
+          f" · threads {torch.get_num_threads()} · GPU: {torch.cuda.get_device_name() if torch.cuda.is_available() else 'none'}")
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for name, kw in MODELS.items():
+            if only and only.lower() not in name.lower(): continue
+            print(f"\n=== {name}", flush=True)
+            rows.append(run(name, kw, d, quick))
+            print(json.dumps(rows[-1]), flush=True)
+    df = pd.DataFrame(rows).set_index('model')
+    print('\n' + df.to_string(float_format=lambda x: f'{x:.4f}' if x < 1 else f'{x:.1f}'))
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--only', help='run only the models whose name contains this')
+    p.add_argument('--quick', action='store_true', help='1-2 epochs each: check the script, not the figures')
+    a = p.parse_args(); main(a.only, a.quick)
