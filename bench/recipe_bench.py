@@ -19,9 +19,9 @@ from galaxyzoo_nb.evaluate import score
 
 # name -> train_galaxy arguments (epochs chosen so the slow models fit a CPU budget; the seed ran 200 epochs on a GPU)
 MODELS = {
-    'seed CNN (seed recipe)':       dict(arch='seed', aug=None,   recipe='seed', bs=1024, lr=1e-3, head='sigmoid', epochs=6),
-    'seed CNN + seed augmentation': dict(arch='seed', aug='seed', recipe='seed', bs=1024, lr=1e-3, head='sigmoid', epochs=6),
-    'ResNet50 from scratch':        dict(arch='resnet50', pretrained=False, epochs=3, bs=64),
+    'seed CNN (seed recipe)':       dict(arch='seed', aug=None,   recipe='seed', bs=1024, lr=1e-3, head='sigmoid', epochs=2),
+    'seed CNN + seed augmentation': dict(arch='seed', aug='seed', recipe='seed', bs=1024, lr=1e-3, head='sigmoid', epochs=2),
+    'ResNet50 from scratch':        dict(arch='resnet50', pretrained=False, epochs=1, bs=64),
     'default (gz_train, no args)':  None,
 }
 

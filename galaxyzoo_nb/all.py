@@ -1,0 +1,7 @@
+"Everything in one import: `from galaxyzoo_nb.all import *` (hand-written, like `fastai.vision.all`; not exported)."
+from .core import *
+from .data import *
+from .models import *
+from .learner import *
+from .predict import *
+from .evaluate import *
