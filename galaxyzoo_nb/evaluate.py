@@ -20,18 +20,13 @@ __all__ = ['MAIN_ANSWERS', 'IDMismatchError', 'align', 'Score', 'score', 'mean_b
 class IDMismatchError(ValueError):
     "Predictions and labels do not cover the same galaxies; the message lists the `GalaxyID`s on one side only."
 
-def _some(ids, n=5):
-    "The first `n` of `ids`, and how many more."
-    ids = list(ids)
-    return ', '.join(map(str, ids[:n])) + (f" and {len(ids)-n} more" if len(ids) > n else '')
-
 def _frame(o, what):
     "`o` as a DataFrame with `GalaxyID` + `CLASSES`: read a CSV path with `load_labels`, or check a DataFrame's columns."
     if isinstance(o, (str, Path)): return load_labels(o)
     missing = [c for c in KAGGLE_HEADER if c not in o.columns]
-    if missing: raise ValueError(f"{what} lack column(s) {_some(missing)}")
+    if missing: raise ValueError(f"{what} lack column(s) {some_ids(missing)}")
     dup = o['GalaxyID'][o['GalaxyID'].duplicated()].unique()
-    if len(dup): raise ValueError(f"{what}: {len(dup)} GalaxyID(s) appear more than once: {_some(dup)}")
+    if len(dup): raise ValueError(f"{what}: {len(dup)} GalaxyID(s) appear more than once: {some_ids(dup)}")
     return o
 
 def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, or a CSV file
@@ -43,13 +38,13 @@ def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, o
     pi, li = pd.Index(pred['GalaxyID']), pd.Index(labels['GalaxyID'])
     no_label, no_pred = pi.difference(li), (li.difference(pi) if not subset else pi[:0])
     if len(no_label) or len(no_pred):
-        msg = [f"{len(no_label)} predicted GalaxyID(s) have no label: {_some(no_label)}"] if len(no_label) else []
-        msg += [f"{len(no_pred)} labelled GalaxyID(s) have no prediction: {_some(no_pred)}"] if len(no_pred) else []
+        msg = [f"{len(no_label)} predicted GalaxyID(s) have no label: {some_ids(no_label)}"] if len(no_label) else []
+        msg += [f"{len(no_pred)} labelled GalaxyID(s) have no prediction: {some_ids(no_pred)}"] if len(no_pred) else []
         raise IDMismatchError('; '.join(msg))
     ids = pi.sort_values()
     p = pred.set_index('GalaxyID').loc[ids, CLASSES].to_numpy(np.float64)
     y = labels.set_index('GalaxyID').loc[ids, CLASSES].to_numpy(np.float64)
-    if not np.isfinite(p).all(): raise ValueError(f"Predictions have NaN or infinite values for GalaxyID {_some(ids[~np.isfinite(p).all(1)])}")
+    if not np.isfinite(p).all(): raise ValueError(f"Predictions have NaN or infinite values for GalaxyID {some_ids(ids[~np.isfinite(p).all(1)])}")
     return ids.to_numpy(), p, y
 
 # %% ../nbs/05_evaluate.ipynb #dce42dd5

@@ -98,27 +98,22 @@ def predict_images(learn_or_path:Learner|str|Path, # a `Learner` or an exported 
 class SubmissionError(ValueError):
     "Predictions cannot make a valid Kaggle submission; the message says which rows or columns."
 
-def _some(ids, n=5):
-    "The first `n` of `ids`, and how many more."
-    ids = list(ids)
-    return ', '.join(map(str, ids[:n])) + (f" and {len(ids)-n} more" if len(ids) > n else '')
-
 def check_submission(df:pd.DataFrame, # predictions: `GalaxyID` + the 37 `CLASSES` (other columns are ignored)
                      tol:float=1e-4   # how far outside [0, 1] a value may be and still be clipped
                     )->pd.DataFrame:
     "A validated copy of `df` in Kaggle's format: `GalaxyID` + `CLASSES`, sorted, values clipped to [0, 1]."
     missing = [c for c in KAGGLE_HEADER if c not in df.columns]
-    if missing: raise SubmissionError(f"Predictions lack column(s) {_some(missing)}; expected GalaxyID,Class1.1,...,Class11.6")
+    if missing: raise SubmissionError(f"Predictions lack column(s) {some_ids(missing)}; expected GalaxyID,Class1.1,...,Class11.6")
     if not len(df): raise SubmissionError("Predictions have no rows")
     ids = pd.to_numeric(df['GalaxyID'], errors='coerce')
     bad = df['GalaxyID'][ids.isna() | (ids != ids.round())]
-    if len(bad): raise SubmissionError(f"{len(bad)} GalaxyID(s) are not integers: {_some(bad)}")
+    if len(bad): raise SubmissionError(f"{len(bad)} GalaxyID(s) are not integers: {some_ids(bad)}")
     ids = ids.astype(np.int64)
     dup = ids[ids.duplicated()].unique()
-    if len(dup): raise SubmissionError(f"{len(dup)} GalaxyID(s) appear more than once: {_some(dup)}")
+    if len(dup): raise SubmissionError(f"{len(dup)} GalaxyID(s) appear more than once: {some_ids(dup)}")
     vals = df[CLASSES].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
     nan = ~np.isfinite(vals).all(1)
-    if nan.any(): raise SubmissionError(f"{nan.sum()} galaxies have NaN, infinite or missing values: GalaxyID {_some(ids[nan])}")
+    if nan.any(): raise SubmissionError(f"{nan.sum()} galaxies have NaN, infinite or missing values: GalaxyID {some_ids(ids[nan])}")
     out = (vals < -tol) | (vals > 1 + tol)
     if out.any():
         r, c = np.argwhere(out)[0]
@@ -160,7 +155,7 @@ def vote_values(row)->np.ndarray:
         row = row.iloc[0]
     if isinstance(row, (pd.Series, dict)):
         missing = [c for c in CLASSES if c not in row]
-        if missing: raise ValueError(f"The row lacks column(s) {_some(missing)}")
+        if missing: raise ValueError(f"The row lacks column(s) {some_ids(missing)}")
         return np.array([row[c] for c in CLASSES], dtype=np.float64)
     y = np.asarray(row, dtype=np.float64).reshape(-1)
     if len(y) != len(CLASSES): raise ValueError(f"Expected {len(CLASSES)} values in `CLASSES` order, got {len(y)}")
