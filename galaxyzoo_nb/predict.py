@@ -28,7 +28,7 @@ class ModelError(ValueError):
     "A model file cannot be loaded as an exported fastai `Learner`; the message names the file."
 
 def load_model(learn_or_path:Learner|str|Path, # a `Learner`, or a file written by `Learner.export`
-               cpu:bool=True                   # load the model onto the CPU
+               cpu:bool=None                   # load onto the CPU (default: unless a GPU is available)
               )->Learner:
     "The `Learner` itself, or the exported learner in the file `learn_or_path`."
     if isinstance(learn_or_path, Learner): return learn_or_path
@@ -38,7 +38,7 @@ def load_model(learn_or_path:Learner|str|Path, # a `Learner`, or a file written 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')  # fastai's pickle warning: this is the user's own model file
-            learn = load_learner(fn, cpu=cpu)
+            learn = load_learner(fn, cpu=not torch.cuda.is_available() if cpu is None else cpu)
     except Exception as e: raise ModelError(f"Cannot load model {fn}: not a fastai learner saved with `export` ({type(e).__name__}: {e})") from None
     if not isinstance(learn, Learner): raise ModelError(f"Cannot load model {fn}: it holds a {type(learn).__name__}, not a fastai Learner")
     return learn
