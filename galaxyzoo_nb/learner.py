@@ -154,17 +154,6 @@ def fit_fastai(learn:Learner,        # the learner to train
     return learn
 
 # %% ../nbs/03_learner.ipynb #e056c529
-def _atomic_write(fn:Path, write):
-    "Call `write(tmp)` on a temporary file beside `fn`, then move it onto `fn`."
-    fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.tmp')
-    try:
-        write(tmp)
-        os.replace(tmp, fn)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return fn
-
 def plot_curves(learn:Learner,   # a learner with an `EpochHistory` (all learners made here have one)
                 fname:str=None,  # save the figure to this PNG file too
                 title:str=None,  # figure title
@@ -182,7 +171,7 @@ def plot_curves(learn:Learner,   # a learner with an `EpochHistory` (all learner
         ax.grid(alpha=.3); ax.legend()
     if title: fig.suptitle(title)
     fig.tight_layout()
-    if fname: _atomic_write(Path(fname), lambda t: fig.savefig(t, format='png', dpi=100))
+    if fname: atomic_write(Path(fname), lambda t: fig.savefig(t, format='png', dpi=100))
     return fig
 
 # %% ../nbs/03_learner.ipynb #b8751d03
@@ -225,7 +214,7 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     else: fit_fastai(learn, epochs, lr=lr)
     minutes = (time.time() - t0) / 60
     h = learn.epoch_history.df
-    _atomic_write(out, lambda t: learn.export(t.absolute()))
+    atomic_write(out, lambda t: learn.export(t.absolute()))
     fig = plot_curves(learn, out.with_name(f'{out.stem}_curves.png'), title=f'{arch}, {size} px, {len(h)} epochs')
     plt.close(fig)
     last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
@@ -233,7 +222,7 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
                 minutes=round(minutes, 3), n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
                 date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
                 versions=dict(torch=torch.__version__, fastai=fastai.__version__), history=h.round(6).to_dict('records'))
-    _atomic_write(out.with_suffix('.json'), lambda t: t.write_text(json.dumps(info, indent=1)))
+    atomic_write(out.with_suffix('.json'), lambda t: t.write_text(json.dumps(info, indent=1)))
     rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
     print(f"valid RMSE {rmse} after {len(h)} epochs ({minutes:.1f} min); wrote {out}, "
           f"{out.stem}_curves.png and {out.stem}.json")

@@ -131,21 +131,13 @@ def write_submission(df:pd.DataFrame,                   # predictions: `GalaxyID
     "Write `df` as a Kaggle Galaxy Zoo submission CSV, atomically; returns the path written."
     sub, path = check_submission(df), Path(path)
     if path.is_dir(): raise SubmissionError(f"Cannot write the submission to {path}: it is a folder")
-    tmp = path.parent/f".{path.name}.{os.getpid()}.tmp"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(tmp, 'x', newline='')
+    def _write(tmp):
+        with open(tmp, 'x', newline='') as f: sub.to_csv(f, index=False, float_format=float_format)
+    try: return atomic_write(path, _write)
     except OSError as e:
         anc = next((p for p in path.parents if p.exists()), None)
         why = f"{anc} is a file, not a folder" if anc is not None and not anc.is_dir() else (e.strerror or str(e))
         raise OSError(f"Cannot write the submission to {path}: {why}") from None
-    try:
-        with f: sub.to_csv(f, index=False, float_format=float_format)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 # %% ../nbs/04_predict.ipynb #7eb2770f
 def vote_values(row)->np.ndarray:
