@@ -16,8 +16,8 @@ from .core import *
 from .evaluate import score
 
 # %% auto #0
-__all__ = ['heavy', 'one_line', 'cli_errors', 'why_unwritable', 'check_writable', 'train_default', 'train_help', 'gz_train',
-           'gz_predict', 'gz_evaluate']
+__all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'train_default', 'train_help', 'gz_train', 'gz_predict',
+           'gz_evaluate']
 
 # %% ../nbs/06_cli.ipynb #9b29c3fa
 def heavy(module:str # a module of this package, e.g. 'learner'
@@ -41,12 +41,6 @@ def cli_errors(prog:str # the command's name, for the message
         if os.environ.get('GALAXYZOO_DEBUG'): raise
         raise CliError(f"{prog}: error: {one_line(e)}") from None
     except KeyboardInterrupt: raise CliError(f"{prog}: interrupted") from None
-
-def why_unwritable(fn:Path, e:OSError)->str:
-    "Why `fn` could not be written: a file in the way of its folder, else the system's reason."
-    anc = next((p for p in fn.parents if p.exists()), None)
-    if anc is not None and not anc.is_dir(): return f"{anc} is a file, not a folder"
-    return e.strerror or str(e)
 
 def check_writable(fn:str|Path # a file the command will write at the end
                   )->Path:

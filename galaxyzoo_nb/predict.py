@@ -134,10 +134,7 @@ def write_submission(df:pd.DataFrame,                   # predictions: `GalaxyID
     def _write(tmp):
         with open(tmp, 'x', newline='') as f: sub.to_csv(f, index=False, float_format=float_format)
     try: return atomic_write(path, _write)
-    except OSError as e:
-        anc = next((p for p in path.parents if p.exists()), None)
-        why = f"{anc} is a file, not a folder" if anc is not None and not anc.is_dir() else (e.strerror or str(e))
-        raise OSError(f"Cannot write the submission to {path}: {why}") from None
+    except OSError as e: raise OSError(f"Cannot write the submission to {path}: {why_unwritable(path, e)}") from None
 
 # %% ../nbs/04_predict.ipynb #7eb2770f
 def vote_values(row)->np.ndarray:
