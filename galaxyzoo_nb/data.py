@@ -14,16 +14,16 @@ import pandas as pd
 import torch
 from PIL import Image, UnidentifiedImageError
 from fastcore.parallel import parallel
-from fastcore.basics import defaults
-from fastai.data.all import Transform, DataBlock, TransformBlock, RandomSplitter, RegressionSetup, TitledStr
+from fastcore.basics import defaults, chunked
+from fastai.data.all import Transform, DataBlock, TransformBlock, RandomSplitter, RegressionSetup, TitledStr, TfmdDL, Datasets
 from fastai.vision.all import TensorImage, IntToFloatTensor, Normalize, aug_transforms, Dihedral
 from .core import *
 
 # %% auto #0
 __all__ = ['KAGGLE_SIDE', 'IMAGE_EXTS', 'GALAXY_STATS', 'ImageError', 'crop_box', 'load_galaxy', 'cache_dir', 'galaxy_arrays',
            'galaxy_id', 'image_files', 'galaxy_df', 'GalaxyItem', 'GalaxyX', 'GalaxyItems', 'GalaxyTargets',
-           'galaxy_tensor', 'GalaxyImageBlock', 'GalaxyBlock', 'galaxy_augs', 'galaxy_dblock', 'galaxy_dls', 'galaxy_x',
-           'galaxy_test_dl']
+           'galaxy_tensor', 'GalaxyImageBlock', 'GalaxyBlock', 'GalaxyDL', 'galaxy_augs', 'galaxy_dblock', 'galaxy_dls',
+           'galaxy_x', 'galaxy_test_dl']
 
 # %% ../nbs/01_data.ipynb #ac73281a
 KAGGLE_SIDE = 424  # side of a Kaggle Galaxy Zoo image, in pixels
@@ -182,6 +182,35 @@ def GalaxyBlock():
     "A `RegressionBlock(n_out=37)` whose decoded targets read as the leading answers."
     return TransformBlock(type_tfms=GalaxyTargets(c=len(CLASSES)))
 
+# %% ../nbs/01_data.ipynb #d54b2a1e
+def _stackable(items, n_tls):
+    "Whether `items` are decoded `GalaxyItem`s of one shape (with targets when `n_tls` is 2)."
+    if not items or not all(isinstance(o, GalaxyItem) and isinstance(o.x, np.ndarray) for o in items): return False
+    x0 = items[0].x
+    if x0.dtype != np.uint8 or x0.ndim != 3 or x0.shape[2] != 3: return False
+    return all(o.x.shape == x0.shape and o.x.dtype == np.uint8 and (n_tls == 1 or o.y is not None) for o in items)
+
+class GalaxyDL(TfmdDL):
+    "A `TfmdDL` that gathers batches of decoded galaxies with one index instead of item by item."
+    def _stacked(self):
+        "The images (and targets) as stacked tensors, or `None` to use the item-by-item path."
+        ds = self.dataset
+        if getattr(self, '_stack_src', None) is not ds:
+            self._stack, self._stack_src = None, ds
+            tls = getattr(ds, 'tls', [])
+            if 1 <= len(tls) <= 2 and any(isinstance(f, GalaxyX) for f in tls[0].tfms.fs) and _stackable(ds.items, len(tls)):
+                x = torch.from_numpy(np.stack([o.x for o in ds.items])).permute(0, 3, 1, 2)
+                self._stack = (x,) if len(tls) == 1 else (x, torch.from_numpy(np.stack([o.y for o in ds.items]).astype(np.float32)))
+        return self._stack
+
+    def create_batches(self, samps):
+        "Batches of `(TensorImage, targets)` indexed straight from the stacked arrays."
+        st = self._stacked()
+        if st is None: yield from super().create_batches(samps); return
+        for b in chunked(samps, self.bs, self.drop_last):
+            idx = torch.as_tensor(b)
+            yield (TensorImage(st[0][idx]),) + tuple(t[idx] for t in st[1:])
+
 # %% ../nbs/01_data.ipynb #9425a8ff
 GALAXY_STATS = ([0.0732, 0.0632, 0.0498], [0.1203, 0.1008, 0.0874])  # mean, std of the sample's 64 px crops (RGB, 0-1)
 
@@ -208,7 +237,8 @@ def galaxy_dblock(size:int=64,           # output side in pixels
     "A `DataBlock` from a `galaxy_df()` DataFrame to 37-value regression targets."
     tfms = galaxy_augs(aug, size) + ([Normalize.from_stats(*GALAXY_STATS)] if normalize else [])
     return DataBlock(blocks=(GalaxyImageBlock, GalaxyBlock), get_items=GalaxyItems(crop, size, cache), get_x=GalaxyX(crop, size),
-                     get_y=attrgetter('y'), splitter=RandomSplitter(valid_pct, seed=seed), batch_tfms=tfms)
+                     get_y=attrgetter('y'), splitter=RandomSplitter(valid_pct, seed=seed), batch_tfms=tfms,
+                     dl_type=GalaxyDL)
 
 # %% ../nbs/01_data.ipynb #19082a72
 def galaxy_dls(path:str|Path=None,     # Kaggle-layout data folder (default: `find_data()`)

@@ -26,11 +26,12 @@ from fastai.torch_core import find_bs, set_seed
 from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet18, resnet34, resnet50, resnet101, resnet152
 from .core import *
 from .data import GALAXY_STATS, galaxy_dls, galaxy_x
-from .models import galaxy_cnn, seed_cnn, make_head
+from .models import galaxy_cnn, seed_cnn, make_head, Ensemble
+from .predict import DihedralTTA, tta_views
 
 # %% auto #0
-__all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'cnn_learner_gz', 'set_normalize', 'resnet_learner',
-           'fit_seed', 'suggest_lr', 'fit_fastai', 'plot_curves', 'train_galaxy']
+__all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'EnsembleMSE', 'cnn_learner_gz',
+           'set_normalize', 'resnet_learner', 'fit_seed', 'suggest_lr', 'fit_fastai', 'plot_curves', 'train_galaxy']
 
 # %% ../nbs/03_learner.ipynb #b4e20131
 def _rmse(inp, targ): return torch.sqrt(F.mse_loss(inp, targ))
@@ -64,20 +65,67 @@ class EpochHistory(Callback):
         "The history as a DataFrame, one row per epoch."
         return pd.DataFrame(self.rows, columns=['epoch', 'train_mse', 'train_rmse', 'valid_mse', 'valid_rmse', 'n_train', 'seconds'])
 
+# %% ../nbs/03_learner.ipynb #fffa54a2
+_BF16 = {}
+def _cpu_bf16()->bool:
+    "oneDNN's check for native bfloat16 (AVX-512 BF16 or AMX) on this CPU."
+    # (`getattr` keeps `torch.ops` out of the code's names: cloudpickle cannot pickle it when a notebook exports a learner)
+    try: return bool(getattr(getattr(torch, 'ops'), 'mkldnn')._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
+
+def bf16_ok(device='cpu')->bool:
+    "Whether `device` computes bfloat16 natively (a CPU with AVX-512 BF16/AMX for oneDNN, a GPU from Ampere on)."
+    dt = torch.device(device).type
+    if dt not in _BF16:
+        if dt == 'cuda': _BF16[dt] = torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+        elif dt == 'cpu': _BF16[dt] = _cpu_bf16()
+        else: _BF16[dt] = False
+    return _BF16[dt]
+
+class BF16(Callback):
+    "Forward passes under bfloat16 autocast where `bf16_ok` (or always/never with `enabled`); predictions come back float32."
+    order = 10  # where fastai's `MixedPrecision` sits
+    def __init__(self, enabled:bool=None): self.enabled, self._ac = enabled, None  # `None`: decide by the batch's device
+    def before_batch(self):
+        self._exit()
+        dev = self.x.device if isinstance(self.x, torch.Tensor) else torch.device('cpu')
+        on = bf16_ok(dev) if self.enabled is None else self.enabled
+        if on: self._ac = torch.autocast(dev.type, dtype=torch.bfloat16); self._ac.__enter__()
+    def _exit(self):
+        if self._ac is not None: self._ac.__exit__(None, None, None); self._ac = None
+    def after_pred(self):
+        self._exit()
+        if isinstance(self.pred, torch.Tensor) and self.pred.dtype != torch.float32: self.learn.pred = self.pred.float()
+    def after_cancel_batch(self): self._exit()
+    def after_fit(self): self._exit()
+    def __getstate__(self): return {**self.__dict__, '_ac': None}
+
 # %% ../nbs/03_learner.ipynb #276420f9
 CNN_MODELS = {'cnn': galaxy_cnn, 'seed': seed_cnn}  # `cnn_learner_gz(model=...)` -> model function
+
+class EnsembleMSE:
+    "MSE that also takes an `Ensemble`'s stacked training outputs `(k, n, 37)`: the mean of the models' MSEs."
+    def __call__(self, pred, targ): return F.mse_loss(pred, targ.expand_as(pred))
+    def __repr__(self): return 'EnsembleMSE()'
 
 def cnn_learner_gz(dls,                 # `DataLoaders` from `galaxy_dls`
                    head:str='tree',     # output head, see `models.make_head` ('tree', 'sigmoid', 'softmax37', ...)
                    model:str='cnn',     # 'cnn' (`galaxy_cnn`) or 'seed' (`seed_cnn`, the seed study's network)
+                   n_models:int=1,      # more than 1: an `Ensemble` of that many models, trained side by side
+                   bf16:bool|None=None, # bfloat16 autocast (`BF16`): `None` where the hardware has it, or `True`/`False`
                    cbs:list=None,       # extra callbacks
+                   wd:float=None,       # weight decay (`None`: fastai's default, 0.01)
                    **kwargs             # passed to the model function
                   )->Learner:
-    "A `Learner` on `galaxy_cnn` (or `seed_cnn`) with MSE loss, the `RMSE` metric and Adam."
+    "A `Learner` on `galaxy_cnn` (or `seed_cnn`, or an `Ensemble` of them) with MSE loss, the `RMSE` metric and Adam."
     if model not in CNN_MODELS: raise ValueError(f"Unknown model {model!r}; allowed: {', '.join(map(repr, CNN_MODELS))}")
+    if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
     if model == 'seed': kwargs.setdefault('img_size', galaxy_x(dls).size)
-    net = CNN_MODELS[model](head=head, **kwargs)
-    return Learner(dls, net, loss_func=MSELossFlat(), metrics=RMSE(), opt_func=Adam, cbs=[EpochHistory()] + list(cbs or []))
+    nets = [CNN_MODELS[model](head=head, **kwargs) for _ in range(n_models)]
+    net = nets[0] if n_models == 1 else Ensemble(nets)
+    loss = MSELossFlat() if n_models == 1 else EnsembleMSE()
+    extra = [] if bf16 is False else [BF16(bf16)]
+    return Learner(dls, net, loss_func=loss, metrics=RMSE(), opt_func=Adam, wd=wd, cbs=[EpochHistory()] + extra + list(cbs or []))
 
 # %% ../nbs/03_learner.ipynb #26620db7
 def _stats_of(t:Normalize): return (t.mean.flatten().tolist(), t.std.flatten().tolist())
@@ -183,6 +231,15 @@ def _check_choice(name, value, allowed):
     "Raise a `ValueError` naming the `allowed` values unless `value` is one of them."
     if value not in allowed: raise ValueError(f"Unknown {name} {value!r}; allowed: {', '.join(map(repr, allowed))}")
 
+def _tta_name(tta): return f"{tta_views(tta)}-view TTA"
+
+def _tta_rmse(learn, tta)->float|None:
+    "Validation RMSE with `tta` dihedral views (`None` without TTA or without a validation set)."
+    n = tta_views(tta)
+    if n == 1 or not len(learn.dls.valid_ds): return None
+    with learn.no_bar(), learn.no_logging(): preds, targs = learn.get_preds(cbs=[DihedralTTA(n)])
+    return float(_rmse(preds.float(), targs.float()))
+
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
@@ -198,6 +255,9 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
                  out:str|Path='models/galaxyzoo.pkl', # exported learner; curves and JSON are written beside it
                  recipe:str='one_cycle',         # 'one_cycle' (`fit_fastai`) or 'seed' (`fit_seed`)
                  crop:int=256,                   # centre crop side on the 424 px scale
+                 n_models:int=1,                 # 'cnn'/'seed': train an `Ensemble` of this many networks side by side
+                 wd:float=None,                  # weight decay (`None`: fastai's default, 0.01)
+                 tta:bool|int=True,              # also score the validation set with TTA (views as in `predict_images`)
                  threads:int=None                # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
                 )->Learner:
     "Train a Galaxy Zoo model and write the exported learner, its curves (PNG) and a JSON summary."
@@ -207,23 +267,26 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     if threads: torch.set_num_threads(threads)
     dls = galaxy_dls(path, size=size, bs=bs, crop=crop, aug=aug, valid_pct=valid_pct, seed=seed, n=n)
     set_seed(seed)
-    if arch in CNN_MODELS: learn = cnn_learner_gz(dls, head=head, model=arch)
-    else: learn = resnet_learner(dls, ARCHS[arch], pretrained=pretrained, head=head)
+    if arch in CNN_MODELS: learn = cnn_learner_gz(dls, head=head, model=arch, n_models=n_models, wd=wd)
+    elif n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'seed', not {arch!r}")
+    else: learn = resnet_learner(dls, ARCHS[arch], pretrained=pretrained, head=head, wd=wd)
     t0 = time.time()
     if recipe == 'seed': fit_seed(learn, epochs, lr=1e-3 if lr is None else lr)
     else: fit_fastai(learn, epochs, lr=lr)
     minutes = (time.time() - t0) / 60
     h = learn.epoch_history.df
+    rmse_tta = _tta_rmse(learn, tta)
     atomic_write(out, lambda t: learn.export(t.absolute()))
     fig = plot_curves(learn, out.with_name(f'{out.stem}_curves.png'), title=f'{arch}, {size} px, {len(h)} epochs')
     plt.close(fig)
     last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
-    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'),
+    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta,
                 minutes=round(minutes, 3), n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
                 date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
                 versions=dict(torch=torch.__version__, fastai=fastai.__version__), history=h.round(6).to_dict('records'))
     atomic_write(out.with_suffix('.json'), lambda t: t.write_text(json.dumps(info, indent=1)))
     rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
+    if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {_tta_name(tta)})"
     print(f"valid RMSE {rmse} after {len(h)} epochs ({minutes:.1f} min); wrote {out}, "
           f"{out.stem}_curves.png and {out.stem}.json")
     return learn

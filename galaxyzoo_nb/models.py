@@ -17,16 +17,16 @@ from .core import QUESTIONS, CLASSES, tree_index
 
 # %% auto #0
 __all__ = ['HEADS', 'SigmoidHead', 'Softmax37Head', 'dependency_order', 'TreeHead', 'make_head', 'galaxy_cnn', 'model_table',
-           'seed_cnn', 'throughput']
+           'Ensemble', 'seed_cnn', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
     "A sigmoid per answer: each of the outputs independently in (0, 1)."
-    def forward(self, x): return torch.sigmoid(x)
+    def forward(self, x): return torch.sigmoid(x.float())
 
 class Softmax37Head(nn.Module):
     "A softmax over all outputs at once (the seed study's bug: 37 values summing to 1)."
-    def forward(self, x): return F.softmax(x, dim=-1)
+    def forward(self, x): return F.softmax(x.float(), dim=-1)
 
 # %% ../nbs/02_models.ipynb #e2c42e9c
 def dependency_order(tree:list|None=None # `(start, stop, parent_idx)` per question; `None` uses `core.tree_index()`
@@ -66,7 +66,7 @@ class TreeHead(nn.Module):
 
     def forward(self, x):
         if x.shape[-1] != self.n_in: raise ValueError(f"TreeHead expects {self.n_in} raw outputs per galaxy, got {x.shape[-1]}")
-        outs = [None]*len(self.tree)
+        x, outs = x.float(), [None]*len(self.tree)  # float32 also under bf16 autocast
         for qi in self.order:
             a, b, _ = self.tree[qi]
             q = self.normalise(x[:, a:b])
@@ -142,6 +142,14 @@ def model_table(model:nn.Module,           # a model whose top-level children ru
     df = pd.DataFrame(rows, columns=['layer', 'type', 'output shape'])
     df['params'], df['MMACs'] = df.layer.map(params), df.layer.map(lambda n: round(macs.get(n, 0)/1e6, 2))
     return df
+
+# %% ../nbs/02_models.ipynb #a0977748
+class Ensemble(nn.Module):
+    "`models` run on the same input: their stacked outputs `(k, n, ...)` while training, their mean in eval mode."
+    def __init__(self, models:list): super().__init__(); self.models = nn.ModuleList(models)
+    def forward(self, x):
+        out = torch.stack([m(x) for m in self.models])
+        return out if self.training else out.mean(0)
 
 # %% ../nbs/02_models.ipynb #338200c4
 def seed_cnn(n_out:int=37,                       # outputs

@@ -20,8 +20,9 @@ from .core import *
 from .data import *
 
 # %% auto #0
-__all__ = ['ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'prediction_files', 'predict_images', 'SubmissionError',
-           'check_submission', 'write_submission', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
+__all__ = ['ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views', 'prediction_files', 'predict_images',
+           'SubmissionError', 'check_submission', 'write_submission', 'vote_values', 'describe', 'walk_answers',
+           'show_galaxy']
 
 # %% ../nbs/04_predict.ipynb #0c249cf4
 class ModelError(ValueError):
@@ -44,21 +45,31 @@ def load_model(learn_or_path:Learner|str|Path, # a `Learner`, or a file written 
     return learn
 
 # %% ../nbs/04_predict.ipynb #fa6817ca
-def dihedral_views(x:torch.Tensor # a batch of square images `(n, c, h, w)`
+def dihedral_views(x:torch.Tensor, # a batch of square images `(n, c, h, w)`
+                   n:int=8         # how many views: 8 (all), 4 or 2 (the first of the order below)
                   )->list:
-    "The 8 dihedral views of `x`: 4 right-angle rotations, each also mirrored."
+    "The first `n` dihedral views of `x`, ordered so that any prefix mixes rotations and mirrors."
+    if n not in (1, 2, 4, 8): raise ValueError(f"n={n}: use 8, 4, 2 or 1 views")
     rots = [torch.rot90(x, k, dims=(2, 3)) for k in range(4)]
-    return rots + [r.flip(3) for r in rots]
+    views = [rots[0], rots[1].flip(3), rots[2], rots[3].flip(3), rots[0].flip(3), rots[1], rots[2].flip(3), rots[3]]
+    return views[:n]
 
 # %% ../nbs/04_predict.ipynb #e321f288
 class DihedralTTA(Callback):
-    "Average the model's outputs over the 8 dihedral views of each batch, in one forward pass."
+    "Average the model's outputs over `n` dihedral views of each batch (see `dihedral_views`), in one forward pass."
     order = 0
+    def __init__(self, n:int=8): self.n_views = n
     def before_batch(self):
         x = self.xb[0]
         self.n = len(x)
-        self.learn.xb = (torch.cat(dihedral_views(x)).contiguous(memory_format=torch.channels_last),)
-    def after_pred(self): self.learn.pred = self.pred.view(8, self.n, *self.pred.shape[1:]).mean(0)
+        self.learn.xb = (torch.cat(dihedral_views(x, self.n_views)).contiguous(memory_format=torch.channels_last),)
+    def after_pred(self): self.learn.pred = self.pred.view(self.n_views, self.n, *self.pred.shape[1:]).mean(0)
+
+def tta_views(tta:bool|int)->int:
+    "The number of dihedral views for a `tta` argument: `True` is 8, `False`/`0` is 1, else 1, 2, 4 or 8."
+    n = 8 if tta is True else 1 if tta is False or tta == 0 else int(tta)
+    if n not in (1, 2, 4, 8): raise ValueError(f"tta={tta!r}: use True (8 views), 4, 2, or False")
+    return n
 
 # %% ../nbs/04_predict.ipynb #95788364
 def prediction_files(images:str|Path|list # a folder of images, one image file, or a list of image files
@@ -80,16 +91,17 @@ def _ids(files):
 # %% ../nbs/04_predict.ipynb #aa123073
 def predict_images(learn_or_path:Learner|str|Path, # a `Learner` or an exported learner file (.pkl)
                    images:str|Path|list,           # a folder of `<GalaxyID>.jpg` images, or a list of image files
-                   tta:bool=True,                  # average over the 8 dihedral views (8× the compute)
-                   bs:int=64,                      # images per batch (×8 views with `tta`)
+                   tta:bool|int=True,              # average over the 8 dihedral views (8× the compute), or 4 or 2 of them; `False`: none
+                   bs:int=64,                      # images per batch (× the views with `tta`)
                    progress:bool=True              # show progress bars (decoding, prediction)
                   )->pd.DataFrame:
     "Predicted vote fractions: `GalaxyID` + the 37 `CLASSES`, one row per image."
+    n_views = tta_views(tta)
     learn = load_model(learn_or_path)
     files = prediction_files(images)
     dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs)
     with (nullcontext() if progress else learn.no_bar()):
-        preds, _ = learn.get_preds(dl=dl, cbs=[DihedralTTA()] if tta else None)
+        preds, _ = learn.get_preds(dl=dl, cbs=[DihedralTTA(n_views)] if n_views > 1 else None)
     df = pd.DataFrame(preds.float().numpy(), columns=CLASSES)
     df.insert(0, 'GalaxyID', _ids(files))
     return df
