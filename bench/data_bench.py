@@ -5,7 +5,8 @@
 (b) the library's decode path: `load_galaxy` (JPEG draft mode), one thread; and `galaxy_arrays` (threads, no cache)
 (c) a full pass of `dls.train` (cached arrays -> tensor -> augment -> normalise -> collate) with the default ('full')
     augmentation, after the decode-once cache is built
-(d) the data pipeline's share of a training epoch of the default model (`galaxy_cnn`, one-cycle) on the whole sample
+(d) the data pipeline's share of a training epoch of the default recipe (`gz_train`'s crop, an Ensemble of two `galaxy_cnn`s,
+    bf16 where the CPU has it, one-cycle) on the whole sample
 Usage: python bench/data_bench.py [--n 2000]
 """
 import argparse, time, tempfile, os, platform
@@ -14,6 +15,7 @@ from PIL import Image
 from galaxyzoo_nb.core import find_data, TRAIN_DIR
 from galaxyzoo_nb.data import load_galaxy, crop_box, galaxy_arrays, galaxy_df, galaxy_dblock, galaxy_dls
 from galaxyzoo_nb.learner import cnn_learner_gz
+from galaxyzoo_nb.cli import train_default
 
 def rate(n, t): return f"{n/t:8.0f} img/s  ({n} images, {t:.1f}s)"
 
@@ -37,8 +39,8 @@ def main(n):
         t = time.time()
         for _ in dls.train: pass
         print(f"(c) dls.train full pass (cached arrays, 'full' aug)  : {rate(nt, time.time()-t)}  [building dls incl. decode: {t_build:.1f}s]")
-    dls = galaxy_dls()   # whole sample, default settings (cache in the default folder)
-    learn = cnn_learner_gz(dls)
+    dls = galaxy_dls(crop=train_default('crop'))   # whole sample, as `gz_train` makes them (cache in the default folder)
+    learn = cnn_learner_gz(dls, n_models=train_default('n_models'), wd=train_default('wd'))  # the default recipe's model
     learn.fit_one_cycle(1, 3e-3)   # warm-up epoch
     with learn.no_bar(), learn.no_logging():
         t = time.time(); learn.fit_one_cycle(1, 3e-3); epoch = time.time()-t

@@ -10,17 +10,20 @@ the spread (worst/best) is printed so contention is visible.
 import argparse, os, time, warnings
 import torch
 warnings.filterwarnings('ignore', category=FutureWarning)
-from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput
+from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput, Ensemble
 
-MODELS = {  # name -> (factory, also convert the input batch to channels-last)
-    'galaxy_cnn (tree, channels_last)':       (lambda: galaxy_cnn(), False),
-    'galaxy_cnn (tree, channels_last + input)': (lambda: galaxy_cnn(), True),
-    'galaxy_cnn (tree, standard layout)':     (lambda: galaxy_cnn(channels_last=False), False),
-    'galaxy_cnn (sigmoid head)':              (lambda: galaxy_cnn(head='sigmoid'), False),
-    'galaxy_cnn (tree_relu head)':            (lambda: galaxy_cnn(head='tree_relu'), False),
-    'reference (32-wide conv1, channels_last)': (lambda: galaxy_cnn(widths=(32, 32, 64, 64, 128, 128, 256, 256)), False),
-    'reference (32-wide conv1, standard)':    (lambda: galaxy_cnn(widths=(32, 32, 64, 64, 128, 128, 256, 256), channels_last=False), False),
-    'seed_cnn (sigmoid)':                     (lambda: seed_cnn(), False),
+CL = dict(channels_last=True)  # also convert the input batch to channels-last
+MODELS = {  # name -> (factory, `throughput` options)
+    'galaxy_cnn (tree, channels_last)':       (lambda: galaxy_cnn(), {}),
+    'galaxy_cnn (tree, channels_last + input)': (lambda: galaxy_cnn(), CL),
+    'galaxy_cnn (tree, standard layout)':     (lambda: galaxy_cnn(channels_last=False), {}),
+    'galaxy_cnn (tree, bf16 autocast)':       (lambda: galaxy_cnn(), dict(bf16=True)),
+    'default: Ensemble of 2 galaxy_cnn, bf16': (lambda: Ensemble([galaxy_cnn(), galaxy_cnn()]), dict(bf16=True)),
+    'galaxy_cnn (sigmoid head)':              (lambda: galaxy_cnn(head='sigmoid'), {}),
+    'galaxy_cnn (tree_relu head)':            (lambda: galaxy_cnn(head='tree_relu'), {}),
+    'reference (32-wide conv1, channels_last)': (lambda: galaxy_cnn(widths=(32, 32, 64, 64, 128, 128, 256, 256)), {}),
+    'reference (32-wide conv1, standard)':    (lambda: galaxy_cnn(widths=(32, 32, 64, 64, 128, 128, 256, 256), channels_last=False), {}),
+    'seed_cnn (sigmoid)':                     (lambda: seed_cnn(), {}),
 }
 
 def main():
@@ -42,7 +45,7 @@ def main():
     tr, inf = {n: [] for n in names}, {n: [] for n in names}
     for _ in range(a.reps):  # round-robin, so a burst of contention hits one run of each model rather than all runs of one
         for n in names:
-            kw = dict(bs=a.bs, size=a.size, warmup=a.warmup, channels_last=MODELS[n][1],
+            kw = dict(bs=a.bs, size=a.size, warmup=a.warmup, **MODELS[n][1],
                       n_iter=max(3, a.n_iter // 3) if n.startswith('seed') else a.n_iter)  # the seed CNN is slow
             tr[n].append(throughput(models[n], train=True, **kw))
             inf[n].append(throughput(models[n], train=False, **kw))

@@ -78,13 +78,17 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
              aug:Annotated[str, train_help('aug')]=None,
              seed:Annotated[int, train_help('seed')]=None,
              n:Annotated[int, train_help('n')]=None,
+             crop:Annotated[int, train_help('crop')]=None,
+             n_models:Annotated[int, train_help('n_models')]=None,
+             tta:Annotated[int, train_help('tta')]=None,
              out:Annotated[str, train_help('out')]=None):
     "Train a Galaxy Zoo model; write the exported learner, its learning curves (PNG) and a JSON summary."
     with cli_errors('gz_train'):
         if data is not None and not Path(data).is_dir(): raise FileNotFoundError(f"Data folder not found: {data}")
         path = find_data(data)
         out = check_writable(out or train_default('out'))
-        opts = dict(arch=arch, size=size, epochs=epochs, bs=bs, lr=lr, head=head, pretrained=pretrained, aug=aug, seed=seed, n=n)
+        opts = dict(arch=arch, size=size, epochs=epochs, bs=bs, lr=lr, head=head, pretrained=pretrained, aug=aug, seed=seed, n=n,
+                    crop=crop, n_models=n_models, tta=tta)
         heavy('learner').train_galaxy(path, out=out, **{k: v for k, v in opts.items() if v is not None})
         curves, summary = out.with_name(f'{out.stem}_curves.png'), out.with_suffix('.json')
         print(f"model:   {out}\ncurves:  {curves}\nsummary: {summary}")
@@ -95,8 +99,8 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
 def gz_predict(model:Annotated[str, "exported model (.pkl) written by gz_train / train_galaxy"],
                images:Annotated[str, "folder of <GalaxyID>.jpg images to predict"],
                out:Annotated[str, "the submission CSV to write"]='submission.csv',
-               tta:Annotated[bool, "average each galaxy over its 8 flips/rotations (--no-tta: 8× less compute)",
-                             dict(action=argparse.BooleanOptionalAction)]=True,
+               tta:Annotated[int, "dihedral views (flips/rotations) averaged per galaxy: 8, 4, 2, or 0 for none "
+                             "(default: predict_images's)"]=None,
                bs:Annotated[int, "images per batch"]=64):
     "Predict the 37 vote fractions of a folder of galaxy images and write a Kaggle submission CSV."
     with cli_errors('gz_predict'):
@@ -106,10 +110,12 @@ def gz_predict(model:Annotated[str, "exported model (.pkl) written by gz_train /
         files = heavy('data').image_files(images)
         learn = P.load_model(model)
         t0 = time.perf_counter()
-        pred = P.predict_images(learn, files, tta=tta, bs=bs, progress=sys.stdout.isatty())
+        if tta is None: tta = inspect.signature(P.predict_images).parameters['tta'].default
+        n_views = P.tta_views(tta)
+        pred = P.predict_images(learn, files, tta=n_views, bs=bs, progress=sys.stdout.isatty())
         P.write_submission(pred, out)
         secs = time.perf_counter() - t0
-        print(f"wrote {len(pred)} rows to {out} ({len(pred)/secs:.1f} img/s, TTA {'on' if tta else 'off'})")
+        print(f"wrote {len(pred)} rows to {out} ({len(pred)/secs:.1f} img/s, {f'{n_views}-view TTA' if n_views > 1 else 'no TTA'})")
         return out
 
 # %% ../nbs/06_cli.ipynb #9bf30b69

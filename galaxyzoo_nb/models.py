@@ -180,7 +180,8 @@ def throughput(model:nn.Module,           # the model to time (trained in place 
                size:int=64,               # image size in pixels
                n_iter:int=10,             # timed batches
                warmup:int=3,              # untimed batches first
-               channels_last:bool=False   # also convert the input batch to channels-last
+               channels_last:bool=False,  # also convert the input batch to channels-last
+               bf16:bool=False            # forward passes under bfloat16 autocast (as `learner.BF16` does)
               )->float:
     "Images per second of `model` on random `bs`×3×`size`×`size` batches."
     x, y = torch.randn(bs, 3, size, size), None
@@ -189,11 +190,12 @@ def throughput(model:nn.Module,           # the model to time (trained in place 
     opt = torch.optim.Adam(model.parameters(), lr=1e-4) if train else None
     for i in range(warmup + n_iter):
         if i == warmup: t0 = time.perf_counter()
-        if train:
-            out = model(x)
-            if y is None: y = torch.rand_like(out)
-            loss = F.mse_loss(out, y)
-            opt.zero_grad(); loss.backward(); opt.step()
-        else:
-            with torch.inference_mode(): model(x)
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            if train:
+                out = model(x).float()
+                if y is None: y = torch.rand_like(out)
+                loss = F.mse_loss(out, y)
+                opt.zero_grad(); loss.backward(); opt.step()
+            else:
+                with torch.inference_mode(): model(x)
     return n_iter * bs / (time.perf_counter() - t0)

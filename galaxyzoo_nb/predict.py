@@ -91,7 +91,7 @@ def _ids(files):
 # %% ../nbs/04_predict.ipynb #aa123073
 def predict_images(learn_or_path:Learner|str|Path, # a `Learner` or an exported learner file (.pkl)
                    images:str|Path|list,           # a folder of `<GalaxyID>.jpg` images, or a list of image files
-                   tta:bool|int=True,              # average over the 8 dihedral views (8× the compute), or 4 or 2 of them; `False`: none
+                   tta:bool|int=2,                 # dihedral views to average: 2 (default), 4, 8 (`True`), or `False` for none
                    bs:int=64,                      # images per batch (× the views with `tta`)
                    progress:bool=True              # show progress bars (decoding, prediction)
                   )->pd.DataFrame:
