@@ -18,7 +18,7 @@ MODELS = {  # name -> (factory, `throughput` options)
     'galaxy_cnn (tree, channels_last + input)': (lambda: galaxy_cnn(), CL),
     'galaxy_cnn (tree, standard layout)':     (lambda: galaxy_cnn(channels_last=False), {}),
     'galaxy_cnn (tree, bf16 autocast)':       (lambda: galaxy_cnn(), dict(bf16=True)),
-    'default: Ensemble of 2 galaxy_cnn, bf16': (lambda: Ensemble([galaxy_cnn(), galaxy_cnn()]), dict(bf16=True)),
+    'Ensemble of 2 galaxy_cnn, bf16':         (lambda: Ensemble([galaxy_cnn(), galaxy_cnn()]), dict(bf16=True)),
     'galaxy_cnn (sigmoid head)':              (lambda: galaxy_cnn(head='sigmoid'), {}),
     'galaxy_cnn (tree_relu head)':            (lambda: galaxy_cnn(head='tree_relu'), {}),
     'reference (32-wide conv1, channels_last)': (lambda: galaxy_cnn(widths=(32, 32, 64, 64, 128, 128, 256, 256)), {}),

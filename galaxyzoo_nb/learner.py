@@ -243,7 +243,7 @@ def _tta_rmse(learn, tta)->float|None:
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
-                 epochs:int=60,                  # training epochs (60: about 12 minutes for the default 2 CNNs on 2 idle CPU cores)
+                 epochs:int=100,                 # training epochs (100: about 12 minutes at 64 px on 2 idle CPU cores)
                  bs:int=64,                      # batch size
                  lr:float=3e-3,                  # (maximum) learning rate; `None`: from `lr_find`
                  head:str='tree',                # output head: 'tree', 'sigmoid', ... (see `models.make_head`)
@@ -255,7 +255,7 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
                  out:str|Path='models/galaxyzoo.pkl', # exported learner; curves and JSON are written beside it
                  recipe:str='one_cycle',         # 'one_cycle' (`fit_fastai`) or 'seed' (`fit_seed`)
                  crop:int=192,                   # centre crop side on the 424 px scale
-                 n_models:int=2,                 # 'cnn'/'seed': train an `Ensemble` of this many networks side by side
+                 n_models:int=1,                 # 'cnn'/'seed': train an `Ensemble` of this many networks side by side
                  wd:float=0.05,                  # weight decay (decoupled, as AdamW)
                  tta:int=8,                      # also score the validation set with this many dihedral views (0: don't)
                  threads:int=None                # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
