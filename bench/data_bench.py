@@ -5,7 +5,7 @@
 (b) the library's decode path: `load_galaxy` (JPEG draft mode), one thread; and `galaxy_arrays` (threads, no cache)
 (c) a full pass of `dls.train` (cached arrays -> tensor -> augment -> normalise -> collate) with the default ('full')
     augmentation, after the decode-once cache is built
-(d) the data pipeline's share of a training epoch of the default recipe (`gz_train`'s crop, an Ensemble of two `galaxy_cnn`s,
+(d) the data pipeline's share of a training epoch of the default recipe (`gz_train`'s crop, `n_models` and weight decay,
     bf16 where the CPU has it, one-cycle) on the whole sample
 Usage: python bench/data_bench.py [--n 2000]
 """

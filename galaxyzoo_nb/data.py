@@ -15,7 +15,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 from fastcore.parallel import parallel
 from fastcore.basics import defaults, chunked
-from fastai.data.all import Transform, DataBlock, TransformBlock, RandomSplitter, RegressionSetup, TitledStr, TfmdDL, Datasets
+from fastai.data.all import Transform, DataBlock, TransformBlock, RandomSplitter, RegressionSetup, TitledStr, TfmdDL, Datasets, ToTensor
 from fastai.vision.all import TensorImage, IntToFloatTensor, Normalize, aug_transforms, Dihedral
 from .core import *
 
@@ -205,7 +205,8 @@ class GalaxyDL(TfmdDL):
 
     def create_batches(self, samps):
         "Batches of `(TensorImage, targets)` indexed straight from the stacked arrays."
-        st = self._stacked()
+        plain = all(isinstance(f, ToTensor) for f in self.after_item.fs) and not self.before_batch.fs  # nothing per item to skip
+        st = self._stacked() if plain else None
         if st is None: yield from super().create_batches(samps); return
         for b in chunked(samps, self.bs, self.drop_last):
             idx = torch.as_tensor(b)

@@ -231,8 +231,6 @@ def _check_choice(name, value, allowed):
     "Raise a `ValueError` naming the `allowed` values unless `value` is one of them."
     if value not in allowed: raise ValueError(f"Unknown {name} {value!r}; allowed: {', '.join(map(repr, allowed))}")
 
-def _tta_name(tta): return f"{tta_views(tta)}-view TTA"
-
 def _tta_rmse(learn, tta)->float|None:
     "Validation RMSE with `tta` dihedral views (`None` without TTA or without a validation set)."
     n = tta_views(tta)
@@ -286,7 +284,7 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
                 versions=dict(torch=torch.__version__, fastai=fastai.__version__), history=h.round(6).to_dict('records'))
     atomic_write(out.with_suffix('.json'), lambda t: t.write_text(json.dumps(info, indent=1)))
     rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
-    if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {_tta_name(tta)})"
+    if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {tta_views(tta)}-view TTA)"
     print(f"valid RMSE {rmse} after {len(h)} epochs ({minutes:.1f} min); wrote {out}, "
           f"{out.stem}_curves.png and {out.stem}.json")
     return learn
