@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Throughput of the galaxyzoo_nb models on random 64 px batches (model only: no decoding, no augmentation).
 
-Train = forward + backward + Adam step; inference = forward under `torch.inference_mode`.
+Train = forward + backward + Adam step; inference = forward under `torch.inference_mode`. The 'BatchNorm folded' row
+(`fuse_bn`, what `predict_images` runs) is for inference only.
 Each figure is the best of `--reps` runs (other processes on a shared CPU only ever slow a run down);
 the spread (worst/best) is printed so contention is visible.
 
@@ -10,7 +11,7 @@ the spread (worst/best) is printed so contention is visible.
 import argparse, os, time, warnings
 import torch
 warnings.filterwarnings('ignore', category=FutureWarning)
-from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput, Ensemble
+from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput, Ensemble, fuse_bn
 
 CL = dict(channels_last=True)  # also convert the input batch to channels-last
 MODELS = {  # name -> (factory, `throughput` options)
@@ -18,6 +19,7 @@ MODELS = {  # name -> (factory, `throughput` options)
     'galaxy_cnn (tree, channels_last + input)': (lambda: galaxy_cnn(), CL),
     'galaxy_cnn (tree, standard layout)':     (lambda: galaxy_cnn(channels_last=False), {}),
     'galaxy_cnn (tree, bf16 autocast)':       (lambda: galaxy_cnn(), dict(bf16=True)),
+    'galaxy_cnn, BatchNorm folded, bf16':    (lambda: fuse_bn(galaxy_cnn()), dict(bf16=True, infer_only=True)),  # as predict_images
     'Ensemble of 2 galaxy_cnn, bf16':         (lambda: Ensemble([galaxy_cnn(), galaxy_cnn()]), dict(bf16=True)),
     'galaxy_cnn (sigmoid head)':              (lambda: galaxy_cnn(head='sigmoid'), {}),
     'galaxy_cnn (tree_relu head)':            (lambda: galaxy_cnn(head='tree_relu'), {}),
@@ -45,13 +47,15 @@ def main():
     tr, inf = {n: [] for n in names}, {n: [] for n in names}
     for _ in range(a.reps):  # round-robin, so a burst of contention hits one run of each model rather than all runs of one
         for n in names:
-            kw = dict(bs=a.bs, size=a.size, warmup=a.warmup, **MODELS[n][1],
+            opts = dict(MODELS[n][1]); infer_only = opts.pop('infer_only', False)
+            kw = dict(bs=a.bs, size=a.size, warmup=a.warmup, **opts,
                       n_iter=max(3, a.n_iter // 3) if n.startswith('seed') else a.n_iter)  # the seed CNN is slow
-            tr[n].append(throughput(models[n], train=True, **kw))
+            tr[n].append(float('nan') if infer_only else throughput(models[n], train=True, **kw))
             inf[n].append(throughput(models[n], train=False, **kw))
     for n in names:
         n_par = sum(p.numel() for p in models[n].parameters())
-        print(f"{n:42} {n_par:>9,} {max(tr[n]):>12.0f} {min(tr[n]):>8.0f} {max(inf[n]):>12.0f} {min(inf[n]):>8.0f}")
+        t = f"{max(tr[n]):>12.0f} {min(tr[n]):>8.0f}" if tr[n][0] == tr[n][0] else f"{'—':>12} {'—':>8}"  # (NaN: inference only)
+        print(f"{n:42} {n_par:>9,} {t} {max(inf[n]):>12.0f} {min(inf[n]):>8.0f}")
     print(f"({time.time()-t_start:.0f} s; 1-min load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end, "
           f"on {os.cpu_count()} visible cores: the bench itself adds about 2)")
 

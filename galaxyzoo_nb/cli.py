@@ -101,7 +101,7 @@ def gz_predict(model:Annotated[str, "exported model (.pkl) written by gz_train /
                out:Annotated[str, "the submission CSV to write"]='submission.csv',
                tta:Annotated[int, "dihedral views (flips/rotations) averaged per galaxy: 8, 4, 2, or 0 for none "
                              "(default: predict_images's)"]=None,
-               bs:Annotated[int, "images per batch"]=64):
+               bs:Annotated[int, "images per batch (default: 256 views per batch, e.g. 64 images with 4-view TTA)"]=None):
     "Predict the 37 vote fractions of a folder of galaxy images and write a Kaggle submission CSV."
     with cli_errors('gz_predict'):
         if not Path(model).exists(): raise FileNotFoundError(f"Model file not found: {model}")

@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #4815f9cf
 from __future__ import annotations
-import time
+import copy, time
 from collections import OrderedDict
 import pandas as pd
 import torch
@@ -17,7 +17,7 @@ from .core import QUESTIONS, CLASSES, tree_index
 
 # %% auto #0
 __all__ = ['HEADS', 'SigmoidHead', 'Softmax37Head', 'dependency_order', 'TreeHead', 'make_head', 'galaxy_cnn', 'model_table',
-           'Ensemble', 'seed_cnn', 'throughput']
+           'Ensemble', 'fuse_bn', 'seed_cnn', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
@@ -100,6 +100,7 @@ def galaxy_cnn(n_out:int=37,                                   # raw outputs (37
                strides:tuple=(2, 1, 2, 1, 2, 1, 2, 1),           # stride of each conv block (2 halves the resolution)
                head:str|nn.Module|None='tree',                  # output head, see `make_head`
                p_drop:float=0.25,                               # dropout before the linear layer
+               pool:int=2,                                      # average-pool to a `pool`×`pool` grid (1: global) before the linear layer
                in_ch:int=3,                                     # input channels
                channels_last:bool=True                          # store weights channels-last (faster on CPU, oneDNN)
               )->nn.Sequential:
@@ -110,8 +111,8 @@ def galaxy_cnn(n_out:int=37,                                   # raw outputs (37
     layers, ni = [], in_ch
     for i, (nf, s) in enumerate(zip(widths, strides)):
         layers.append((f'conv{i+1}', ConvLayer(ni, nf, ks=3, stride=s))); ni = nf
-    layers += [('pool', nn.AdaptiveAvgPool2d(1)), ('flatten', nn.Flatten()), ('drop', nn.Dropout(p_drop)),
-               ('fc', nn.Linear(ni, n_out)), ('head', head)]
+    layers += [('pool', nn.AdaptiveAvgPool2d(pool)), ('flatten', nn.Flatten()), ('drop', nn.Dropout(p_drop)),
+               ('fc', nn.Linear(ni * pool * pool, n_out)), ('head', head)]
     m = nn.Sequential(OrderedDict(layers))
     return m.to(memory_format=torch.channels_last) if channels_last else m
 
@@ -150,6 +151,19 @@ class Ensemble(nn.Module):
     def forward(self, x):
         out = torch.stack([m(x) for m in self.models])
         return out if self.training else out.mean(0)
+
+# %% ../nbs/02_models.ipynb #77669d25
+def fuse_bn(model:nn.Module # a model whose convolutions are followed by BatchNorm inside `nn.Sequential`s (fastai's `ConvLayer`)
+           )->nn.Module:
+    "A copy of `model` in eval mode with each `Conv2d` → `BatchNorm2d` pair of a `Sequential` folded into one conv."
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    m = copy.deepcopy(model).eval()
+    for seq in [s for s in m.modules() if isinstance(s, nn.Sequential)]:
+        for i in range(len(seq) - 1):
+            conv, bn = seq[i], seq[i + 1]
+            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d) and bn.track_running_stats:
+                seq[i], seq[i + 1] = fuse_conv_bn_eval(conv, bn), nn.Identity()
+    return m
 
 # %% ../nbs/02_models.ipynb #338200c4
 def seed_cnn(n_out:int=37,                       # outputs

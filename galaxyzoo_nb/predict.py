@@ -18,11 +18,12 @@ from fastai.callback.core import Callback
 import fastai.callback.progress  # `Learner.no_bar`
 from .core import *
 from .data import *
+from .models import fuse_bn
 
 # %% auto #0
-__all__ = ['ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views', 'prediction_files', 'predict_images',
-           'SubmissionError', 'check_submission', 'write_submission', 'vote_values', 'describe', 'walk_answers',
-           'show_galaxy']
+__all__ = ['TTA_VIEWS', 'ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views', 'prediction_files',
+           'predict_images', 'SubmissionError', 'check_submission', 'write_submission', 'vote_values', 'describe',
+           'walk_answers', 'show_galaxy']
 
 # %% ../nbs/04_predict.ipynb #0c249cf4
 class ModelError(ValueError):
@@ -65,6 +66,8 @@ class DihedralTTA(Callback):
         self.learn.xb = (torch.cat(dihedral_views(x, self.n_views)).contiguous(memory_format=torch.channels_last),)
     def after_pred(self): self.learn.pred = self.pred.view(self.n_views, self.n, *self.pred.shape[1:]).mean(0)
 
+TTA_VIEWS = 4  # the dihedral views `predict_images` and `gz_predict` average by default (and `gz_train` scores)
+
 def tta_views(tta:bool|int)->int:
     "The number of dihedral views for a `tta` argument: `True` is 8, `False`/`0` is 1, else 1, 2, 4 or 8."
     n = 8 if tta is True else 1 if tta is False or tta == 0 else int(tta)
@@ -91,17 +94,21 @@ def _ids(files):
 # %% ../nbs/04_predict.ipynb #aa123073
 def predict_images(learn_or_path:Learner|str|Path, # a `Learner` or an exported learner file (.pkl)
                    images:str|Path|list,           # a folder of `<GalaxyID>.jpg` images, or a list of image files
-                   tta:bool|int=2,                 # dihedral views to average: 2 (default), 4, 8 (`True`), or `False` for none
-                   bs:int=64,                      # images per batch (× the views with `tta`)
+                   tta:bool|int=TTA_VIEWS,         # dihedral views to average: 4 (default), 8 (`True`), 2, or `False` for none
+                   bs:int=None,                    # images per batch (× the views with `tta`); `None`: 256 views per batch
                    progress:bool=True              # show progress bars (decoding, prediction)
                   )->pd.DataFrame:
     "Predicted vote fractions: `GalaxyID` + the 37 `CLASSES`, one row per image."
     n_views = tta_views(tta)
     learn = load_model(learn_or_path)
     files = prediction_files(images)
-    dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs)
-    with (nullcontext() if progress else learn.no_bar()):
-        preds, _ = learn.get_preds(dl=dl, cbs=[DihedralTTA(n_views)] if n_views > 1 else None)
+    dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs or max(1, 256 // n_views))
+    model = learn.model
+    learn.model = fuse_bn(model)   # BatchNorm folded into the convolutions: the same outputs, sooner
+    try:
+        with (nullcontext() if progress else learn.no_bar()):
+            preds, _ = learn.get_preds(dl=dl, cbs=[DihedralTTA(n_views)] if n_views > 1 else None)
+    finally: learn.model = model
     df = pd.DataFrame(preds.float().numpy(), columns=CLASSES)
     df.insert(0, 'GalaxyID', _ids(files))
     return df
