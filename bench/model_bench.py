@@ -8,7 +8,7 @@ the spread (worst/best) is printed so contention is visible.
 
     python bench/model_bench.py [--reps 3] [--n-iter 15] [--bs 64] [--threads 2]
 """
-import argparse, os, time, warnings
+import argparse, math, os, time, warnings
 import torch
 warnings.filterwarnings('ignore', category=FutureWarning)
 from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput, Ensemble, fuse_bn
@@ -54,7 +54,7 @@ def main():
             inf[n].append(throughput(models[n], train=False, **kw))
     for n in names:
         n_par = sum(p.numel() for p in models[n].parameters())
-        t = f"{max(tr[n]):>12.0f} {min(tr[n]):>8.0f}" if tr[n][0] == tr[n][0] else f"{'—':>12} {'—':>8}"  # (NaN: inference only)
+        t = f"{max(tr[n]):>12.0f} {min(tr[n]):>8.0f}" if not math.isnan(tr[n][0]) else f"{'—':>12} {'—':>8}"  # NaN: inference only
         print(f"{n:42} {n_par:>9,} {t} {max(inf[n]):>12.0f} {min(inf[n]):>8.0f}")
     print(f"({time.time()-t_start:.0f} s; 1-min load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end, "
           f"on {os.cpu_count()} visible cores: the bench itself adds about 2)")

@@ -110,7 +110,7 @@ def gz_predict(model:Annotated[str, "exported model (.pkl) written by gz_train /
         files = heavy('data').image_files(images)
         learn = P.load_model(model)
         t0 = time.perf_counter()
-        if tta is None: tta = inspect.signature(P.predict_images).parameters['tta'].default
+        if tta is None: tta = P.TTA_VIEWS
         n_views = P.tta_views(tta)
         pred = P.predict_images(learn, files, tta=n_views, bs=bs, progress=sys.stdout.isatty())
         P.write_submission(pred, out)

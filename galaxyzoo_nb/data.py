@@ -260,8 +260,7 @@ class GalaxyAug(Transform):
 # %% ../nbs/01_data.ipynb #9425a8ff
 GALAXY_STATS = ([0.0732, 0.0632, 0.0498], [0.1203, 0.1008, 0.0874])  # mean, std of the sample's 64 px crops (RGB, 0-1)
 
-def galaxy_augs(aug:str|None='full', # 'full', 'seed', 'dihedral' or None
-                size:int=64          # image size, for the affine transforms
+def galaxy_augs(aug:str|None='full' # 'full', 'seed', 'dihedral' or None
                )->list:
     "The batch augmentation transforms for `aug`."
     if aug is None or aug == 'none': return []
@@ -280,7 +279,7 @@ def galaxy_dblock(size:int=64,           # output side in pixels
                   normalize:bool=True    # normalise with `GALAXY_STATS`
                  )->DataBlock:
     "A `DataBlock` from a `galaxy_df()` DataFrame to 37-value regression targets."
-    tfms = galaxy_augs(aug, size) + ([Normalize.from_stats(*GALAXY_STATS)] if normalize else [])
+    tfms = galaxy_augs(aug) + ([Normalize.from_stats(*GALAXY_STATS)] if normalize else [])
     return DataBlock(blocks=(GalaxyImageBlock, GalaxyBlock), get_items=GalaxyItems(crop, size, cache), get_x=GalaxyX(crop, size),
                      get_y=attrgetter('y'), splitter=RandomSplitter(valid_pct, seed=seed), batch_tfms=tfms,
                      dl_type=GalaxyDL)
