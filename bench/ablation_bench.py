@@ -9,7 +9,7 @@ Variants: default, context (train on a 2x larger cached crop so rotated corners 
 no_zoom, no_lighting, lighting02, sqrt (square-root stretch of the input), hidden512 (a hidden dense layer), bicubic,
 swa (the last quarter of the epochs at constant lr 5e-4, weights averaged), pseudo (teacher + student on pseudo-labelled test images).
 """
-import argparse, json, math, os, time
+import argparse, json, os, time
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 from torch import nn
@@ -17,7 +17,7 @@ from fastai.vision.all import Normalize, TensorImage, Transform, Callback, Rando
 from fastai.torch_core import set_seed
 from galaxyzoo_nb.core import find_data, TEST_DIR, CLASSES
 from galaxyzoo_nb.data import galaxy_dls, galaxy_df, galaxy_dblock, image_files, galaxy_test_dl, GalaxyAug
-from galaxyzoo_nb.learner import cnn_learner_gz, _tta_rmse
+from galaxyzoo_nb.learner import cnn_learner_gz, _tta_rmse, bf16_ok
 from galaxyzoo_nb.predict import DihedralTTA
 
 class ViewAug(GalaxyAug):
@@ -69,7 +69,7 @@ def swa_fit(learn, epochs, swa_lr=5e-4):
     bns = [m for m in learn.model.modules() if isinstance(m, nn.BatchNorm2d)]
     for m in bns: m.reset_running_stats(); m.momentum = None  # cumulative average over one pass
     learn.model.train()
-    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16_ok('cpu')):  # as `BF16` trains
         for xb, _ in learn.dls.train: learn.model(xb)
     for m in bns: m.momentum = 0.1
     learn.epoch_history.rows[-1]['valid_rmse'] = float(learn.validate()[1])
