@@ -2,7 +2,8 @@
 """Throughput of the galaxyzoo_nb models on random 64 px batches (model only: no decoding, no augmentation).
 
 Train = forward + backward + Adam step; inference = forward under `torch.inference_mode`. The 'BatchNorm folded' row
-(`fuse_bn`, what `predict_images` runs) is for inference only.
+(`fuse_bn`) and the `PredictModel` row (folded, weights cast to bfloat16 once: what `predict_images` runs) are for
+inference only.
 Each figure is the best of `--reps` runs (other processes on a shared CPU only ever slow a run down);
 the spread (worst/best) is printed so contention is visible.
 
@@ -12,6 +13,7 @@ import argparse, math, os, time, warnings
 import torch
 warnings.filterwarnings('ignore', category=FutureWarning)
 from galaxyzoo_nb.models import galaxy_cnn, seed_cnn, throughput, Ensemble, fuse_bn
+from galaxyzoo_nb.predict import PredictModel
 
 CL = dict(channels_last=True)  # also convert the input batch to channels-last
 MODELS = {  # name -> (factory, `throughput` options)
@@ -19,7 +21,8 @@ MODELS = {  # name -> (factory, `throughput` options)
     'galaxy_cnn (tree, channels_last + input)': (lambda: galaxy_cnn(), CL),
     'galaxy_cnn (tree, standard layout)':     (lambda: galaxy_cnn(channels_last=False), {}),
     'galaxy_cnn (tree, bf16 autocast)':       (lambda: galaxy_cnn(), dict(bf16=True)),
-    'galaxy_cnn, BatchNorm folded, bf16':    (lambda: fuse_bn(galaxy_cnn()), dict(bf16=True, infer_only=True)),  # as predict_images
+    'galaxy_cnn, BatchNorm folded, bf16':    (lambda: fuse_bn(galaxy_cnn()), dict(bf16=True, infer_only=True)),
+    'galaxy_cnn, PredictModel, bf16':        (lambda: PredictModel(galaxy_cnn()), dict(bf16=True, infer_only=True)),  # as predict_images
     'Ensemble of 2 galaxy_cnn, bf16':         (lambda: Ensemble([galaxy_cnn(), galaxy_cnn()]), dict(bf16=True)),
     'galaxy_cnn (sigmoid head)':              (lambda: galaxy_cnn(head='sigmoid'), {}),
     'galaxy_cnn (tree_relu head)':            (lambda: galaxy_cnn(head='tree_relu'), {}),

@@ -7,11 +7,13 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/learner.html.md"""
 # %% ../nbs/03_learner.ipynb #d7282d39
 from __future__ import annotations
 import datetime, json, math, os, tempfile, time
+from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from torch import nn
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 import fastai
@@ -27,11 +29,12 @@ from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet1
 from .core import *
 from .data import GALAXY_STATS, galaxy_dls, galaxy_x
 from .models import galaxy_cnn, seed_cnn, make_head, Ensemble
-from .predict import DihedralTTA, tta_views, TTA_VIEWS
+from .predict import PredictModel, tta_views, TTA_VIEWS
 
 # %% auto #0
-__all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'EnsembleMSE', 'cnn_learner_gz',
-           'set_normalize', 'resnet_learner', 'fit_seed', 'suggest_lr', 'fit_fastai', 'plot_curves', 'train_galaxy']
+__all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'EnsembleMSE',
+           'cnn_learner_gz', 'set_normalize', 'resnet_learner', 'fit_seed', 'suggest_lr', 'fit_fastai', 'plot_curves',
+           'train_galaxy']
 
 # %% ../nbs/03_learner.ipynb #b4e20131
 def _rmse(inp, targ): return torch.sqrt(F.mse_loss(inp, targ))
@@ -86,11 +89,14 @@ class BF16(Callback):
     "Forward passes under bfloat16 autocast where `bf16_ok` (or always/never with `enabled`); predictions come back float32."
     order = 10  # where fastai's `MixedPrecision` sits
     def __init__(self, enabled:bool=None): self.enabled, self._ac = enabled, None  # `None`: decide by the batch's device
+    def autocast(self, dev:torch.device):
+        "The autocast context for a batch on `dev` (a `nullcontext` where bf16 is off)."
+        on = bf16_ok(dev) if self.enabled is None else self.enabled
+        return torch.autocast(dev.type, dtype=torch.bfloat16) if on else nullcontext()
     def before_batch(self):
         self._exit()
-        dev = self.x.device if isinstance(self.x, torch.Tensor) else torch.device('cpu')
-        on = bf16_ok(dev) if self.enabled is None else self.enabled
-        if on: self._ac = torch.autocast(dev.type, dtype=torch.bfloat16); self._ac.__enter__()
+        self._ac = self.autocast(self.x.device if isinstance(self.x, torch.Tensor) else torch.device('cpu'))
+        self._ac.__enter__()
     def _exit(self):
         if self._ac is not None: self._ac.__exit__(None, None, None); self._ac = None
     def after_pred(self):
@@ -99,6 +105,37 @@ class BF16(Callback):
     def after_cancel_batch(self): self._exit()
     def after_fit(self): self._exit()
     def __getstate__(self): return {**self.__dict__, '_ac': None}
+
+# %% ../nbs/03_learner.ipynb #9716b10d
+def _bns(model): return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+
+def precise_bn(learn:Learner,       # a learner whose model may hold BatchNorm layers
+               n_batches:int=200    # training batches to average over (at most one pass of `learn.dls.train`)
+              )->int:
+    "Set every BatchNorm's running statistics to the plain average over `n_batches` training batches; the number of layers."
+    bns, dl = _bns(learn.model), learn.dls.train
+    if not bns or not len(dl): return 0
+    bf = next((cb for cb in learn.cbs if isinstance(cb, BF16)), None)
+    moms, was_training = [m.momentum for m in bns], learn.model.training
+    for m in bns: m.reset_running_stats(); m.momentum = None  # momentum `None`: a cumulative average
+    learn.model.train()
+    try:
+        with torch.no_grad():
+            for i, b in enumerate(dl):
+                if i >= n_batches: break
+                xb = b[:dl.n_inp]
+                with (bf.autocast(xb[0].device) if bf else nullcontext()): learn.model(*xb)
+    finally:
+        for m, mo in zip(bns, moms): m.momentum = mo
+        learn.model.train(was_training)
+    return len(bns)
+
+class PreciseBN(Callback):
+    "Run `precise_bn` at the end of the last training epoch of each `fit`, before its validation."
+    def __init__(self, n_batches:int=200): self.n_batches = n_batches  # training batches to average over
+    def after_train(self):
+        if self.epoch == self.n_epoch - 1 and not any(isinstance(cb, LRFinder) for cb in self.learn.cbs):
+            precise_bn(self.learn, self.n_batches)
 
 # %% ../nbs/03_learner.ipynb #276420f9
 CNN_MODELS = {'cnn': galaxy_cnn, 'seed': seed_cnn}  # `cnn_learner_gz(model=...)` -> model function
@@ -115,6 +152,7 @@ def cnn_learner_gz(dls,                 # `DataLoaders` from `galaxy_dls`
                    bf16:bool|None=None, # bfloat16 autocast (`BF16`): `None` where the hardware has it, or `True`/`False`
                    cbs:list=None,       # extra callbacks
                    wd:float=None,       # weight decay (`None`: fastai's default, 0.01)
+                   precise_bn:bool=True,# re-estimate the BatchNorm statistics at the end of each `fit` (`PreciseBN`)
                    **kwargs             # passed to the model function
                   )->Learner:
     "A `Learner` on `galaxy_cnn` (or `seed_cnn`, or an `Ensemble` of them) with MSE loss, the `RMSE` metric and Adam."
@@ -124,7 +162,7 @@ def cnn_learner_gz(dls,                 # `DataLoaders` from `galaxy_dls`
     nets = [CNN_MODELS[model](head=head, **kwargs) for _ in range(n_models)]
     net = nets[0] if n_models == 1 else Ensemble(nets)
     loss = MSELossFlat() if n_models == 1 else EnsembleMSE()
-    extra = [] if bf16 is False else [BF16(bf16)]
+    extra = ([] if bf16 is False else [BF16(bf16)]) + ([PreciseBN()] if precise_bn else [])
     return Learner(dls, net, loss_func=loss, metrics=RMSE(), opt_func=Adam, wd=wd, cbs=[EpochHistory()] + extra + list(cbs or []))
 
 # %% ../nbs/03_learner.ipynb #26620db7
@@ -150,12 +188,13 @@ def resnet_learner(dls,                  # `DataLoaders` from `galaxy_dls` (thei
                    pretrained:bool=True, # start from ImageNet weights (downloaded once; needs the internet)
                    head:str='tree',      # output head appended after fastai's head, see `models.make_head`
                    cbs:list=None,        # extra callbacks
+                   precise_bn:bool=True, # re-estimate the BatchNorm statistics at the end of each `fit` (`PreciseBN`)
                    **kwargs              # passed to `vision_learner`
                   )->Learner:
     "fastai's `vision_learner` for the 37 vote fractions: MSE loss, `RMSE` metric, our output head after fastai's head."
     try:
         learn = vision_learner(dls, arch, n_out=len(CLASSES), pretrained=pretrained, normalize=False, loss_func=MSELossFlat(),
-                               metrics=RMSE(), cbs=[EpochHistory()] + list(cbs or []), **kwargs)
+                               metrics=RMSE(), cbs=[EpochHistory()] + ([PreciseBN()] if precise_bn else []) + list(cbs or []), **kwargs)
     except OSError as e:  # urllib's URLError: no internet
         raise RuntimeError(f"Could not download the ImageNet weights of {getattr(arch, '__name__', arch)} ({e}). "
                            "Connect to the internet once (they are cached), or pass pretrained=False.") from None
@@ -232,16 +271,20 @@ def _check_choice(name, value, allowed):
     if value not in allowed: raise ValueError(f"Unknown {name} {value!r}; allowed: {', '.join(map(repr, allowed))}")
 
 def _tta_rmse(learn, tta)->float|None:
-    "Validation RMSE with `tta` dihedral views (`None` without TTA or without a validation set)."
+    "Validation RMSE with `tta` dihedral views, predicted as `predict_images` does (`None` without TTA or validation set)."
     n = tta_views(tta)
     if n == 1 or not len(learn.dls.valid_ds): return None
-    with learn.no_bar(), learn.no_logging(): preds, targs = learn.get_preds(cbs=[DihedralTTA(n)])
+    model = learn.model
+    learn.model = PredictModel(model, n)
+    try:
+        with learn.no_bar(), learn.no_logging(): preds, targs = learn.get_preds()
+    finally: learn.model = model
     return float(_rmse(preds.float(), targs.float()))
 
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
-                 epochs:int=140,                 # training epochs (140: about 15 minutes at 64 px on 2 idle CPU cores)
+                 epochs:int=100,                 # training epochs (100: 10-15 minutes at 64 px on 2 idle CPU cores)
                  bs:int=64,                      # batch size
                  lr:float=3e-3,                  # (maximum) learning rate; `None`: from `lr_find`
                  head:str='tree',                # output head: 'tree', 'sigmoid', ... (see `models.make_head`)

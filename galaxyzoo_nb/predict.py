@@ -6,12 +6,13 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/predict.html.md"""
 
 # %% ../nbs/04_predict.ipynb #05436310
 from __future__ import annotations
-import os, textwrap, warnings
+import copy, os, textwrap, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from torch import nn
 from PIL import Image
 from fastai.learner import Learner, load_learner
 from fastai.callback.core import Callback
@@ -21,9 +22,9 @@ from .data import *
 from .models import fuse_bn
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views', 'prediction_files',
-           'predict_images', 'SubmissionError', 'check_submission', 'write_submission', 'vote_values', 'describe',
-           'walk_answers', 'show_galaxy']
+__all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views',
+           'cast_weights', 'PredictModel', 'prediction_files', 'predict_images', 'SubmissionError', 'check_submission',
+           'write_submission', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
 
 # %% ../nbs/04_predict.ipynb #0c249cf4
 class ModelError(ValueError):
@@ -74,6 +75,39 @@ def tta_views(tta:bool|int)->int:
     if n not in (1, 2, 4, 8): raise ValueError(f"tta={tta!r}: use True (8 views), 4, 2, or False")
     return n
 
+# %% ../nbs/04_predict.ipynb #490374e6
+def cast_weights(model:nn.Module, # a model (not changed)
+                 dtype=torch.bfloat16 # the dtype autocast computes convolutions and linear layers in
+                )->nn.Module:
+    "A copy of `model` with the weights and biases of its `Conv2d` and `Linear` layers stored in `dtype`."
+    m = copy.deepcopy(model)
+    for o in m.modules():
+        if isinstance(o, (nn.Conv2d, nn.Linear)): o.to(dtype)
+    return m
+
+class PredictModel(nn.Module):
+    "`model` for prediction: BatchNorm folded, weights cast once for autocast, outputs averaged over `n` dihedral views."
+    def __init__(self, model:nn.Module, # a trained model (not changed)
+                 n:int=1):              # dihedral views to average: 1, 2, 4 or 8 (see `dihedral_views`)
+        super().__init__()
+        self.model, self.n, self._cast = fuse_bn(model), tta_views(n), {}  # `_cast`: autocast dtype -> cast copy
+
+    def _for(self, x):
+        "The copy of the model to run `x` through, and the autocast dtype (`None` when autocast is off)."
+        dev = x.device.type
+        if not torch.is_autocast_enabled(dev): return self.model, None
+        dt = torch.get_autocast_dtype(dev)
+        if dt not in self._cast: self._cast[dt] = cast_weights(self.model, dt)
+        return self._cast[dt], dt
+
+    def forward(self, x):
+        m, dt = self._for(x)
+        if dt is not None: x = x.to(dt)
+        if self.n > 1: x = torch.cat(dihedral_views(x, self.n))
+        out = m(x.contiguous(memory_format=torch.channels_last)).float()
+        return out.view(self.n, -1, *out.shape[1:]).mean(0)
+
+
 # %% ../nbs/04_predict.ipynb #95788364
 def prediction_files(images:str|Path|list # a folder of images, one image file, or a list of image files
                     )->list:
@@ -92,22 +126,23 @@ def _ids(files):
     except ImageError: return np.array([Path(f).stem for f in files], dtype=object)
 
 # %% ../nbs/04_predict.ipynb #aa123073
+VIEWS_PER_BATCH = 256  # views per forward pass in `predict_images` (64 galaxies × 4 views)
+
 def predict_images(learn_or_path:Learner|str|Path, # a `Learner` or an exported learner file (.pkl)
                    images:str|Path|list,           # a folder of `<GalaxyID>.jpg` images, or a list of image files
                    tta:bool|int=TTA_VIEWS,         # dihedral views to average: 4 (default), 8 (`True`), 2, or `False` for none
-                   bs:int=None,                    # images per batch (× the views with `tta`); `None`: 256 views per batch
+                   bs:int=None,                    # images per batch (× the views with `tta`); `None`: `VIEWS_PER_BATCH` views
                    progress:bool=True              # show progress bars (decoding, prediction)
                   )->pd.DataFrame:
     "Predicted vote fractions: `GalaxyID` + the 37 `CLASSES`, one row per image."
     n_views = tta_views(tta)
     learn = load_model(learn_or_path)
     files = prediction_files(images)
-    dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs or max(1, 256 // n_views))
+    dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs or max(1, VIEWS_PER_BATCH // n_views))
     model = learn.model
-    learn.model = fuse_bn(model)   # BatchNorm folded into the convolutions: the same outputs, sooner
+    learn.model = PredictModel(model, n_views)
     try:
-        with (nullcontext() if progress else learn.no_bar()):
-            preds, _ = learn.get_preds(dl=dl, cbs=[DihedralTTA(n_views)] if n_views > 1 else None)
+        with (nullcontext() if progress else learn.no_bar()): preds, _ = learn.get_preds(dl=dl)
     finally: learn.model = model
     df = pd.DataFrame(preds.float().numpy(), columns=CLASSES)
     df.insert(0, 'GalaxyID', _ids(files))
