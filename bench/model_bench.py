@@ -2,8 +2,7 @@
 """Throughput of the galaxyzoo_nb models on random 64 px batches (model only: no decoding, no augmentation).
 
 Train = forward + backward + Adam step; inference = forward under `torch.inference_mode`. The 'BatchNorm folded' row
-(`fuse_bn`) and the `PredictModel` row (folded, weights cast to bfloat16 once: what `predict_images` runs) are for
-inference only.
+(`fuse_bn`) and the `PredictModel` row (folded, what `predict_images` runs, here with one view) are for inference only.
 Each figure is the best of `--reps` runs (other processes on a shared CPU only ever slow a run down);
 the spread (worst/best) is printed so contention is visible.
 

@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/predict.html.md"""
 
 # %% ../nbs/04_predict.ipynb #05436310
 from __future__ import annotations
-import copy, os, textwrap, warnings
+import os, textwrap, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
@@ -23,7 +23,7 @@ from .models import fuse_bn
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views',
-           'cast_weights', 'PredictModel', 'prediction_files', 'predict_images', 'SubmissionError', 'check_submission',
+           'PredictModel', 'prediction_files', 'predict_images', 'SubmissionError', 'check_submission',
            'write_submission', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
 
 # %% ../nbs/04_predict.ipynb #0c249cf4
@@ -76,35 +76,16 @@ def tta_views(tta:bool|int)->int:
     return n
 
 # %% ../nbs/04_predict.ipynb #490374e6
-def cast_weights(model:nn.Module, # a model (not changed)
-                 dtype=torch.bfloat16 # the dtype autocast computes convolutions and linear layers in
-                )->nn.Module:
-    "A copy of `model` with the weights and biases of its `Conv2d` and `Linear` layers stored in `dtype`."
-    m = copy.deepcopy(model)
-    for o in m.modules():
-        if isinstance(o, (nn.Conv2d, nn.Linear)): o.to(dtype)
-    return m
-
 class PredictModel(nn.Module):
-    "`model` for prediction: BatchNorm folded, weights cast once for autocast, outputs averaged over `n` dihedral views."
+    "`model` for prediction: BatchNorm folded (`models.fuse_bn`), outputs averaged over `n` dihedral views in one pass."
     def __init__(self, model:nn.Module, # a trained model (not changed)
                  n:int=1):              # dihedral views to average: 1, 2, 4 or 8 (see `dihedral_views`)
         super().__init__()
-        self.model, self.n, self._cast = fuse_bn(model), tta_views(n), {}  # `_cast`: autocast dtype -> cast copy
-
-    def _for(self, x):
-        "The copy of the model to run `x` through, and the autocast dtype (`None` when autocast is off)."
-        dev = x.device.type
-        if not torch.is_autocast_enabled(dev): return self.model, None
-        dt = torch.get_autocast_dtype(dev)
-        if dt not in self._cast: self._cast[dt] = cast_weights(self.model, dt)
-        return self._cast[dt], dt
+        self.model, self.n = fuse_bn(model), tta_views(n)
 
     def forward(self, x):
-        m, dt = self._for(x)
-        if dt is not None: x = x.to(dt)
         if self.n > 1: x = torch.cat(dihedral_views(x, self.n))
-        out = m(x.contiguous(memory_format=torch.channels_last)).float()
+        out = self.model(x.contiguous(memory_format=torch.channels_last)).float()
         return out.view(self.n, -1, *out.shape[1:]).mean(0)
 
 
