@@ -284,7 +284,7 @@ def _tta_rmse(learn, tta)->float|None:
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
-                 epochs:int=100,                 # training epochs (100: 10-15 minutes at 64 px on 2 idle CPU cores)
+                 epochs:int=100,                 # training epochs (100: about 15 minutes at 64 px on 2 idle CPU cores)
                  bs:int=64,                      # batch size
                  lr:float=3e-3,                  # (maximum) learning rate; `None`: from `lr_find`
                  head:str='tree',                # output head: 'tree', 'sigmoid', ... (see `models.make_head`)
