@@ -81,6 +81,7 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
              crop:Annotated[int, train_help('crop')]=None,
              n_models:Annotated[int, train_help('n_models')]=None,
              tta:Annotated[int, train_help('tta')]=None,
+             minutes:Annotated[float, train_help('minutes')]=None,
              out:Annotated[str, train_help('out')]=None):
     "Train a Galaxy Zoo model; write the exported learner, its learning curves (PNG) and a JSON summary."
     with cli_errors('gz_train'):
@@ -88,7 +89,7 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
         path = find_data(data)
         out = check_writable(out or train_default('out'))
         opts = dict(arch=arch, size=size, epochs=epochs, bs=bs, lr=lr, head=head, pretrained=pretrained, aug=aug, seed=seed, n=n,
-                    crop=crop, n_models=n_models, tta=tta)
+                    crop=crop, n_models=n_models, tta=tta, minutes=minutes)
         heavy('learner').train_galaxy(path, out=out, **{k: v for k, v in opts.items() if v is not None})
         curves, summary = out.with_name(f'{out.stem}_curves.png'), out.with_suffix('.json')
         print(f"model:   {out}\ncurves:  {curves}\nsummary: {summary}")

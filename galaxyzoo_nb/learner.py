@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 import fastai
 from fastcore.basics import risinstance
 from fastai.learner import Learner, Recorder, load_learner
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, TrainEvalCallback, CancelFitException
 from fastai.callback.schedule import LRFinder, valley  # also adds `fit_one_cycle`, `fine_tune` and `lr_find` to `Learner`
 from fastai.losses import MSELossFlat
 from fastai.metrics import AccumMetric
@@ -32,9 +32,9 @@ from .models import galaxy_cnn, seed_cnn, make_head, Ensemble
 from .predict import PredictModel, tta_views, TTA_VIEWS
 
 # %% auto #0
-__all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'EnsembleMSE',
-           'cnn_learner_gz', 'set_normalize', 'resnet_learner', 'fit_seed', 'suggest_lr', 'fit_fastai', 'plot_curves',
-           'train_galaxy']
+__all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'TimeBudget',
+           'EnsembleMSE', 'cnn_learner_gz', 'set_normalize', 'resnet_learner', 'fit_seed', 'suggest_lr', 'fit_fastai',
+           'plot_curves', 'train_galaxy']
 
 # %% ../nbs/03_learner.ipynb #b4e20131
 def _rmse(inp, targ): return torch.sqrt(F.mse_loss(inp, targ))
@@ -136,6 +136,39 @@ class PreciseBN(Callback):
     def after_train(self):
         if self.epoch == self.n_epoch - 1 and not any(isinstance(cb, LRFinder) for cb in self.learn.cbs):
             precise_bn(self.learn, self.n_batches)
+
+# %% ../nbs/03_learner.ipynb #30345faa
+class TimeBudget(Callback):
+    "End a `fit` within `minutes`: drop the epochs that would overrun, compressing the rest of the schedule into those left."
+    order = TrainEvalCallback.order + 1  # set `pct_train` after `TrainEvalCallback`, before the schedulers read it
+    def __init__(self, minutes:float,    # time budget, from the start of the first `fit` this callback joins
+                 verbose:bool=True):     # print when epochs are dropped
+        self.budget, self.verbose, self.t0 = minutes * 60, verbose, None
+    def before_fit(self):
+        self.t0 = self.t0 or time.time()
+        self.asked, self.times, self.t_ep, self.said = self.n_epoch, [], None, False
+        self.p0, self.i0, self.e0 = 0., 0, 0  # the schedule runs from `p0` at `train_iter` `i0` to 1 over epochs `e0`..`n_epoch`
+    def _pct(self):
+        return self.p0 + (1 - self.p0) * (self.train_iter - self.i0) / ((self.n_epoch - self.e0) * len(self.dls.train))
+    def before_epoch(self):
+        now = time.time()
+        if self.t_ep is not None: self.times.append(now - self.t_ep)
+        self.t_ep = now
+        if self.epoch >= self.n_epoch: raise CancelFitException()  # the epochs left were dropped
+        if len(self.times) < 2: return
+        per = max(max(self.times[1:][-3:]), 1e-6)  # seconds per epoch, cautiously (the first also filled the cache)
+        n = max(self.epoch + 1, min(self.asked, self.epoch + int((self.budget - (now - self.t0)) // per)))
+        if n == self.n_epoch: return
+        self.p0, self.i0, self.e0 = self._pct(), self.train_iter, self.epoch
+        self.learn.n_epoch = n
+        bar = getattr(getattr(getattr(self.learn, 'progress', None), 'mbar', None), 'main_bar', None)
+        if bar is not None: bar.total = n  # the progress bar counts to the new end
+        if self.verbose and not self.said:
+            print(f"TimeBudget: {n} of {self.asked} epochs fit in {self.budget / 60:g} min at {per:.1f} s per epoch; "
+                  f"the schedule is compressed into them"); self.said = True
+    def before_batch(self):
+        if self.training: self.learn.pct_train = self._pct()
+
 
 # %% ../nbs/03_learner.ipynb #276420f9
 CNN_MODELS = {'cnn': galaxy_cnn, 'seed': seed_cnn}  # `cnn_learner_gz(model=...)` -> model function
@@ -284,7 +317,7 @@ def _tta_rmse(learn, tta)->float|None:
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
-                 epochs:int=100,                 # training epochs (100: about 15 minutes at 64 px on 2 idle CPU cores)
+                 epochs:int=100,                 # training epochs (at most: see `minutes`)
                  bs:int=64,                      # batch size
                  lr:float=3e-3,                  # (maximum) learning rate; `None`: from `lr_find`
                  head:str='tree',                # output head: 'tree', 'sigmoid', ... (see `models.make_head`)
@@ -299,7 +332,8 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
                  n_models:int=1,                 # 'cnn'/'seed': train an `Ensemble` of this many networks side by side
                  wd:float=0.05,                  # weight decay (decoupled, as AdamW)
                  tta:int=TTA_VIEWS,              # also score the validation set with this many dihedral views, as `gz_predict` (0: don't)
-                 threads:int=None                # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
+                 threads:int=None,               # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
+                 minutes:float=17                # time budget for training: fewer epochs where `epochs` would not fit (`TimeBudget`); 0/`None`: none
                 )->Learner:
     "Train a Galaxy Zoo model and write the exported learner, its curves (PNG) and a JSON summary."
     args = {k: (str(v) if isinstance(v, Path) else v) for k, v in locals().items()}
@@ -312,8 +346,9 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     elif n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'seed', not {arch!r}")
     else: learn = resnet_learner(dls, ARCHS[arch], pretrained=pretrained, head=head, wd=wd)
     t0 = time.time()
-    if recipe == 'seed': fit_seed(learn, epochs, lr=1e-3 if lr is None else lr)
-    else: fit_fastai(learn, epochs, lr=lr)
+    cbs = [TimeBudget(minutes)] if minutes else []
+    if recipe == 'seed': fit_seed(learn, epochs, lr=1e-3 if lr is None else lr, cbs=cbs)
+    else: fit_fastai(learn, epochs, lr=lr, cbs=cbs)
     minutes = (time.time() - t0) / 60
     h = learn.epoch_history.df
     rmse_tta = _tta_rmse(learn, tta)
