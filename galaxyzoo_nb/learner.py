@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #d7282d39
 from __future__ import annotations
-import datetime, json, math, os, tempfile, time
+import datetime, json, math, os, tempfile, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
@@ -29,7 +29,7 @@ from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet1
 from .core import *
 from .data import GALAXY_STATS, galaxy_dls, galaxy_x
 from .models import galaxy_cnn, seed_cnn, make_head, Ensemble
-from .predict import PredictModel, tta_views, TTA_VIEWS
+from .predict import PredictModel, tta_views, TTA_VIEWS, calibrate_int8, int8_engine, int8_ready
 
 # %% auto #0
 __all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'TimeBudget',
@@ -303,16 +303,25 @@ def _check_choice(name, value, allowed):
     "Raise a `ValueError` naming the `allowed` values unless `value` is one of them."
     if value not in allowed: raise ValueError(f"Unknown {name} {value!r}; allowed: {', '.join(map(repr, allowed))}")
 
-def _tta_rmse(learn, tta)->float|None:
-    "Validation RMSE with `tta` dihedral views, predicted as `predict_images` does (`None` without TTA or validation set)."
+def _tta_rmse(learn, tta, int8=False)->float|None:
+    "Validation RMSE with `tta` dihedral views, predicted as `predict_images` does (`None` without validation set, or in float32 without TTA)."
     n = tta_views(tta)
-    if n == 1 or not len(learn.dls.valid_ds): return None
+    if (n == 1 and not int8) or not len(learn.dls.valid_ds): return None
     model = learn.model
-    learn.model = PredictModel(model, n)
+    learn.model = PredictModel(model, n, int8=int8)
     try:
         with learn.no_bar(), learn.no_logging(): preds, targs = learn.get_preds()
     finally: learn.model = model
     return float(_rmse(preds.float(), targs.float()))
+
+def _int8_rmse(learn, tta)->float|None:
+    "Calibrate `learn.model` for int8 prediction (`calibrate_int8`); its validation RMSE in int8 where it runs here, else `None`."
+    if int8_engine() is None: return None
+    try: calibrate_int8(learn)
+    except Exception as e:
+        warnings.warn(f"int8 calibration failed ({type(e).__name__}: {e}); the model will predict in float32")
+        return None
+    return _tta_rmse(learn, tta, int8=True) if int8_ready(learn.model) else None
 
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
@@ -351,18 +360,19 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     else: fit_fastai(learn, epochs, lr=lr, cbs=cbs)
     minutes = (time.time() - t0) / 60
     h = learn.epoch_history.df
-    rmse_tta = _tta_rmse(learn, tta)
+    rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
     atomic_write(out, lambda t: learn.export(t.absolute()))
     fig = plot_curves(learn, out.with_name(f'{out.stem}_curves.png'), title=f'{arch}, {size} px, {len(h)} epochs')
     plt.close(fig)
     last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
-    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta,
+    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta, valid_rmse_int8=rmse_int8,
                 minutes=round(minutes, 3), n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
                 date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
                 versions=dict(torch=torch.__version__, fastai=fastai.__version__), history=h.round(6).to_dict('records'))
     atomic_write(out.with_suffix('.json'), lambda t: t.write_text(json.dumps(info, indent=1)))
     rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
     if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {tta_views(tta)}-view TTA)"
+    if rmse_int8 is not None: rmse += f", {rmse_int8:.4f} in int8 as gz_predict"
     print(f"valid RMSE {rmse} after {len(h)} epochs ({minutes:.1f} min); wrote {out}, "
           f"{out.stem}_curves.png and {out.stem}.json")
     return learn

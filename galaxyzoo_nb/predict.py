@@ -6,8 +6,8 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/predict.html.md"""
 
 # %% ../nbs/04_predict.ipynb #05436310
 from __future__ import annotations
-import os, textwrap, warnings
-from contextlib import nullcontext
+import copy, os, textwrap, warnings
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -19,12 +19,14 @@ from fastai.callback.core import Callback
 import fastai.callback.progress  # `Learner.no_bar`
 from .core import *
 from .data import *
-from .models import fuse_bn
+from .models import fuse_bn, TreeHead, SigmoidHead, Softmax37Head
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'ModelError', 'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views',
-           'PredictModel', 'prediction_files', 'predict_images', 'SubmissionError', 'check_submission',
-           'write_submission', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
+__all__ = ['TTA_VIEWS', 'INT8_ENGINES', 'INT8_CALIB_IMAGES', 'FLOAT_MODULES', 'VIEWS_PER_BATCH', 'ModelError', 'load_model',
+           'dihedral_views', 'DihedralTTA', 'tta_views', 'PredictModel', 'int8_engine', 'quantized_engine',
+           'calibrate_int8', 'Int8Model', 'int8_ready', 'int8_model', 'prediction_files', 'predict_images',
+           'SubmissionError', 'check_submission', 'write_submission', 'vote_values', 'describe', 'walk_answers',
+           'show_galaxy']
 
 # %% ../nbs/04_predict.ipynb #0c249cf4
 class ModelError(ValueError):
@@ -77,16 +79,110 @@ def tta_views(tta:bool|int)->int:
 
 # %% ../nbs/04_predict.ipynb #490374e6
 class PredictModel(nn.Module):
-    "`model` for prediction: BatchNorm folded (`models.fuse_bn`), outputs averaged over `n` dihedral views in one pass."
+    "`model` for prediction: BatchNorm folded (`models.fuse_bn`) or int8, outputs averaged over `n` dihedral views in one pass."
     def __init__(self, model:nn.Module, # a trained model (not changed)
-                 n:int=1):              # dihedral views to average: 1, 2, 4 or 8 (see `dihedral_views`)
+                 n:int=1,               # dihedral views to average: 1, 2, 4 or 8 (see `dihedral_views`)
+                 int8:bool=False):      # run its int8 copy (`int8_model`: the model must carry a calibration; CPU only)
         super().__init__()
-        self.model, self.n = fuse_bn(model), tta_views(n)
+        self.model, self.n = int8_model(model) if int8 else fuse_bn(model), tta_views(n)
 
     def forward(self, x):
         if self.n > 1: x = torch.cat(dihedral_views(x, self.n))
         out = self.model(x.contiguous(memory_format=torch.channels_last)).float()
         return out.view(self.n, -1, *out.shape[1:]).mean(0)
+
+
+# %% ../nbs/04_predict.ipynb #ce49726c
+INT8_ENGINES = ('onednn', 'x86', 'fbgemm', 'qnnpack')  # quantized engines, in order of preference (see above)
+
+def int8_engine()->str|None:
+    "The first of `INT8_ENGINES` this PyTorch supports (`None`: no int8 prediction here)."
+    have = set(torch.backends.quantized.supported_engines)
+    return next((e for e in INT8_ENGINES if e in have), None)
+
+@contextmanager
+def quantized_engine(engine:str # one of `torch.backends.quantized.supported_engines`
+                    ):
+    "Run the block with PyTorch's (global) quantized `engine`, restoring the previous one after."
+    old = torch.backends.quantized.engine
+    torch.backends.quantized.engine = engine
+    try: yield
+    finally: torch.backends.quantized.engine = old
+
+
+# %% ../nbs/04_predict.ipynb #b3995f5b
+INT8_CALIB_IMAGES = 512        # training galaxies `calibrate_int8` observes by default
+FLOAT_MODULES = (TreeHead, SigmoidHead, Softmax37Head)  # module types that stay float32 in the int8 model
+
+def _prepared(model, engine, shape):
+    "An eval copy of `model` with observers on its activations (FX graph mode), the `FLOAT_MODULES` left float32."
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.fx.custom_config import PrepareCustomConfig
+    from torch.ao.quantization.quantize_fx import prepare_fx
+    with warnings.catch_warnings(), quantized_engine(engine):
+        warnings.simplefilter('ignore')  # (PyTorch points FX quantization users at torchao; this API still works)
+        qmap = get_default_qconfig_mapping(engine)
+        for c in FLOAT_MODULES: qmap.set_object_type(c, None)
+        cfg = PrepareCustomConfig().set_non_traceable_module_classes(list(FLOAT_MODULES))
+        return prepare_fx(copy.deepcopy(model).cpu().eval(), qmap, example_inputs=(torch.zeros(2, *shape),), prepare_custom_config=cfg)
+
+def calibrate_int8(learn:Learner,        # a `Learner` with its `DataLoaders` (before export, as `train_galaxy` calls it)
+                   files:list=None,      # image files to observe; `None`: the first `n` training galaxies
+                   n:int=INT8_CALIB_IMAGES, # at most this many images
+                   engine:str=None       # quantized engine (default: `int8_engine()`)
+                  )->dict:
+    "Record the ranges of `learn.model`'s activations for int8 prediction, on the model as `model.int8_calib`."
+    engine = engine or int8_engine()
+    if engine is None: raise RuntimeError("This PyTorch build has no quantized CPU engine: int8 prediction is unavailable")
+    if files is None:
+        items = learn.dls.train_ds.items[:n]
+        if not len(items): raise ValueError("No training galaxies to calibrate int8 on: pass `files`")
+        dl = learn.dls.test_dl([GalaxyItem(o.x, None) for o in items], bs=256)
+    else: dl = galaxy_test_dl(learn.dls, prediction_files(files)[:n], progress=False, bs=256)
+    model = learn.model
+    prepared = _prepared(model, engine, tuple(dl.one_batch()[0].shape[1:]))
+    with torch.inference_mode(), quantized_engine(engine):
+        for xb, *_ in dl: prepared(xb.cpu().contiguous(memory_format=torch.channels_last))
+    obs = {k: v.detach().cpu().clone() for k, v in prepared.state_dict().items() if 'activation_post_process' in k}
+    model.int8_calib = dict(engine=engine, shape=tuple(xb.shape[1:]), n=len(dl.dataset), observers=obs)
+    return model.int8_calib
+
+
+# %% ../nbs/04_predict.ipynb #e6b8a84d
+class Int8Model(nn.Module):
+    "An int8 model from `int8_model`: float32 in, float32 out, run under its quantized `engine`."
+    def __init__(self, model:nn.Module, engine:str):
+        super().__init__()
+        self.model, self.engine = model, engine
+        self.anchor = nn.Parameter(torch.empty(0), requires_grad=False)  # (fastai reads the device from a parameter)
+    def forward(self, x):
+        with quantized_engine(self.engine): return self.model(x)
+
+def _device(model): return next(iter(model.parameters()), torch.empty(0)).device
+
+def int8_ready(model:nn.Module)->bool:
+    "Whether `model` can predict in int8 here: it carries a calibration, is on the CPU, and PyTorch has an engine."
+    return getattr(model, 'int8_calib', None) is not None and int8_engine() is not None and _device(model).type == 'cpu'
+
+def int8_model(model:nn.Module # a model calibrated by `calibrate_int8` (not changed)
+              )->Int8Model:
+    "The int8 copy of a calibrated `model`, for prediction on the CPU (the `FLOAT_MODULES` stay float32)."
+    from torch.ao.quantization.quantize_fx import convert_fx
+    calib = getattr(model, 'int8_calib', None)
+    if calib is None: raise ValueError("This model carries no int8 calibration: run `calibrate_int8(learn)` first "
+                                       "(`train_galaxy` does), or predict in float32 (int8=False, gz_predict --fp32)")
+    if _device(model).type != 'cpu': raise ValueError(f"int8 prediction runs on the CPU; this model is on {_device(model)} (use int8=False)")
+    have = torch.backends.quantized.supported_engines
+    engine = calib['engine'] if calib['engine'] in have else int8_engine()
+    if engine is None: raise RuntimeError("This PyTorch build has no quantized CPU engine: predict in float32 (int8=False)")
+    prepared = _prepared(model, engine, calib['shape'])
+    wanted = {k for k in prepared.state_dict() if 'activation_post_process' in k}
+    if not wanted <= set(calib['observers']):
+        raise ValueError("The model's int8 calibration does not match its layers (was it changed after `calibrate_int8`?): recalibrate")
+    prepared.load_state_dict(calib['observers'], strict=False)
+    with warnings.catch_warnings(), quantized_engine(engine):
+        warnings.simplefilter('ignore')
+        return Int8Model(convert_fx(prepared), engine)
 
 
 # %% ../nbs/04_predict.ipynb #95788364
@@ -113,7 +209,8 @@ def predict_images(learn_or_path:Learner|str|Path, # a `Learner` or an exported 
                    images:str|Path|list,           # a folder of `<GalaxyID>.jpg` images, or a list of image files
                    tta:bool|int=TTA_VIEWS,         # dihedral views to average: 4 (default), 8 (`True`), 2, or `False` for none
                    bs:int=None,                    # images per batch (× the views with `tta`); `None`: `VIEWS_PER_BATCH` views
-                   progress:bool=True              # show progress bars (decoding, prediction)
+                   progress:bool=True,             # show progress bars (decoding, prediction)
+                   int8:bool=None                  # predict in int8 (`int8_model`); `None`: where `int8_ready` (calibrated, on a CPU)
                   )->pd.DataFrame:
     "Predicted vote fractions: `GalaxyID` + the 37 `CLASSES`, one row per image."
     n_views = tta_views(tta)
@@ -121,13 +218,14 @@ def predict_images(learn_or_path:Learner|str|Path, # a `Learner` or an exported 
     files = prediction_files(images)
     dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs or max(1, VIEWS_PER_BATCH // n_views))
     model = learn.model
-    learn.model = PredictModel(model, n_views)
+    learn.model = PredictModel(model, n_views, int8=int8_ready(model) if int8 is None else int8)
     try:
         with (nullcontext() if progress else learn.no_bar()): preds, _ = learn.get_preds(dl=dl)
     finally: learn.model = model
     df = pd.DataFrame(preds.float().numpy(), columns=CLASSES)
     df.insert(0, 'GalaxyID', _ids(files))
     return df
+
 
 # %% ../nbs/04_predict.ipynb #372c610c
 class SubmissionError(ValueError):
