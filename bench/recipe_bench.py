@@ -4,8 +4,9 @@
 For each model: validation RMSE (fixed 20 % split, seed 42) without TTA, with gz_predict's default TTA (4 views) and with
 all 8 dihedral views (and with 2), training minutes, train img/s (last epoch), the share of an epoch the data pipeline
 takes, and JPEG -> CSV prediction img/s for each TTA setting (for the default the median of 3 runs, with their range). These use
-predict_images' default: int8 on a CPU where the model carries a calibration (train_galaxy calibrates every model), so
-for calibrated models the float32 figures with gz_predict's default TTA are added (`_fp32`).
+predict_images' default: int8 on a CPU where the model carries a calibration (train_galaxy calibrates every model) and int8
+cost it at most INT8_MAX_LOSS of validation RMSE, so for those models the float figures (float32, or bfloat16 where the CPU
+has it) with gz_predict's default TTA are added (`_float`).
 Models: the seed's CNN and recipe (Adam lr 1e-3, batch 1024, no augmentation), the same with the seed's augmentation,
 ResNet50 from scratch (no ImageNet download here), and the default recipe: `gz_train` with no arguments.
 Usage: python bench/recipe_bench.py [--only default] [--quick]
@@ -76,11 +77,11 @@ def run(name, kw, out_dir, quick):
             secs.append(time.time() - t)
         res[f'predict_img_s{tag}'] = n_test / float(np.median(secs))
         res[f'predict_range{tag}'] = f"{n_test / max(secs):.0f}-{n_test / min(secs):.0f}"
-    if int8_ready(learn.model):  # the figures above are in int8 (predict_images' default on a CPU): float32 for comparison
-        res[f'valid_rmse_tta{TTA_VIEWS}_fp32'] = score(predict_images(learn, v.fname.tolist(), tta=TTA_VIEWS, progress=False, int8=False), labels).rmse
+    if int8_ready(learn.model):  # the figures above are in int8 (predict_images' default here): float for comparison
+        res[f'valid_rmse_tta{TTA_VIEWS}_float'] = score(predict_images(learn, v.fname.tolist(), tta=TTA_VIEWS, progress=False, int8=False), labels).rmse
         t = time.time()
         write_submission(predict_images(learn, test_dir, tta=TTA_VIEWS, progress=False, int8=False), Path(out_dir)/'submission.csv')
-        res[f'predict_img_s_tta{TTA_VIEWS}_fp32'] = n_test / (time.time() - t)
+        res[f'predict_img_s_tta{TTA_VIEWS}_float'] = n_test / (time.time() - t)
     ep_s = hist.seconds.iloc[-1]
     dls = learn.dls if kw is not None else galaxy_dls(crop=train_default('crop'))  # (an exported learner has no data)
     return dict(res, train_img_s=hist.n_train.iloc[-1] / ep_s, epoch_s=ep_s, data_share=data_share(dls, ep_s))

@@ -103,7 +103,7 @@ def gz_predict(model:Annotated[str, "exported model (.pkl) written by gz_train /
                tta:Annotated[int, "dihedral views (flips/rotations) averaged per galaxy: 8, 4, 2, or 0 for none "
                              "(default: predict_images's)"]=None,
                bs:Annotated[int, "images per batch (default: 256 views per batch, e.g. 64 images with 4-view TTA)"]=None,
-               fp32:Annotated[bool, "predict in float32 even where the model can predict in int8 (on a CPU, with a calibration)"]=False):
+               fp32:Annotated[bool, "predict in float (float32, or bfloat16 where the CPU has it) even where the model would predict in int8"]=False):
     "Predict the 37 vote fractions of a folder of galaxy images and write a Kaggle submission CSV."
     with cli_errors('gz_predict'):
         if not Path(model).exists(): raise FileNotFoundError(f"Model file not found: {model}")
@@ -118,7 +118,7 @@ def gz_predict(model:Annotated[str, "exported model (.pkl) written by gz_train /
         pred = P.predict_images(learn, files, tta=n_views, bs=bs, progress=sys.stdout.isatty(), int8=int8)
         P.write_submission(pred, out)
         secs = time.perf_counter() - t0
-        print(f"wrote {len(pred)} rows to {out} ({len(pred)/secs:.1f} img/s, {f'{n_views}-view TTA' if n_views > 1 else 'no TTA'}, {'int8' if int8 else 'float32'})")
+        print(f"wrote {len(pred)} rows to {out} ({len(pred)/secs:.1f} img/s, {f'{n_views}-view TTA' if n_views > 1 else 'no TTA'}, {'int8' if int8 else 'float'})")
         return out
 
 # %% ../nbs/06_cli.ipynb #9bf30b69

@@ -29,7 +29,7 @@ from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet1
 from .core import *
 from .data import GALAXY_STATS, galaxy_dls, galaxy_x
 from .models import galaxy_cnn, seed_cnn, make_head, Ensemble
-from .predict import PredictModel, tta_views, TTA_VIEWS, calibrate_int8, int8_engine, int8_ready
+from .predict import PredictModel, tta_views, TTA_VIEWS, calibrate_int8, int8_engine, int8_ready, INT8_MAX_LOSS
 
 # %% auto #0
 __all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'TimeBudget',
@@ -323,6 +323,15 @@ def _int8_rmse(learn, tta)->float|None:
         return None
     return _tta_rmse(learn, tta, int8=True) if int8_ready(learn.model) else None
 
+def _int8_report(learn, rmse_int8, ref)->str:
+    "Record on the calibration what int8 costs against the float RMSE `ref`; warn where that exceeds `INT8_MAX_LOSS`."
+    if rmse_int8 is None or ref is None: return ''
+    loss = learn.model.int8_calib['rmse_loss'] = rmse_int8 - ref
+    if loss <= INT8_MAX_LOSS: return f", {rmse_int8:.4f} in int8 as gz_predict"
+    warnings.warn(f"int8 prediction loses {loss:.4f} of validation RMSE ({rmse_int8:.4f} against {ref:.4f}; INT8_MAX_LOSS is "
+                  f"{INT8_MAX_LOSS}): this model will predict in float by default (int8=True forces int8)")
+    return f", {rmse_int8:.4f} in int8 (too far off: gz_predict keeps float)"
+
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
@@ -360,19 +369,20 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     else: fit_fastai(learn, epochs, lr=lr, cbs=cbs)
     minutes = (time.time() - t0) / 60
     h = learn.epoch_history.df
+    last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
     rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
+    int8_msg = _int8_report(learn, rmse_int8, rmse_tta if rmse_tta is not None else last('valid_rmse'))
     atomic_write(out, lambda t: learn.export(t.absolute()))
     fig = plot_curves(learn, out.with_name(f'{out.stem}_curves.png'), title=f'{arch}, {size} px, {len(h)} epochs')
     plt.close(fig)
-    last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
-    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta, valid_rmse_int8=rmse_int8,
+    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta,
+                valid_rmse_int8=rmse_int8, predicts_int8=int8_ready(learn.model),
                 minutes=round(minutes, 3), n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
                 date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
                 versions=dict(torch=torch.__version__, fastai=fastai.__version__), history=h.round(6).to_dict('records'))
     atomic_write(out.with_suffix('.json'), lambda t: t.write_text(json.dumps(info, indent=1)))
     rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
     if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {tta_views(tta)}-view TTA)"
-    if rmse_int8 is not None: rmse += f", {rmse_int8:.4f} in int8 as gz_predict"
-    print(f"valid RMSE {rmse} after {len(h)} epochs ({minutes:.1f} min); wrote {out}, "
+    print(f"valid RMSE {rmse}{int8_msg} after {len(h)} epochs ({minutes:.1f} min); wrote {out}, "
           f"{out.stem}_curves.png and {out.stem}.json")
     return learn

@@ -22,11 +22,11 @@ from .data import *
 from .models import fuse_bn, TreeHead, SigmoidHead, Softmax37Head
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'INT8_ENGINES', 'INT8_CALIB_IMAGES', 'FLOAT_MODULES', 'VIEWS_PER_BATCH', 'ModelError', 'load_model',
-           'dihedral_views', 'DihedralTTA', 'tta_views', 'PredictModel', 'int8_engine', 'quantized_engine',
-           'calibrate_int8', 'Int8Model', 'int8_ready', 'int8_model', 'prediction_files', 'predict_images',
-           'SubmissionError', 'check_submission', 'write_submission', 'vote_values', 'describe', 'walk_answers',
-           'show_galaxy']
+__all__ = ['TTA_VIEWS', 'INT8_ENGINES', 'INT8_CALIB_IMAGES', 'FLOAT_MODULES', 'INT8_MAX_LOSS', 'VIEWS_PER_BATCH', 'ModelError',
+           'load_model', 'dihedral_views', 'DihedralTTA', 'tta_views', 'PredictModel', 'int8_engine',
+           'quantized_engine', 'calibrate_int8', 'Int8Model', 'int8_ready', 'int8_model', 'prediction_files',
+           'predict_images', 'SubmissionError', 'check_submission', 'write_submission', 'vote_values', 'describe',
+           'walk_answers', 'show_galaxy']
 
 # %% ../nbs/04_predict.ipynb #0c249cf4
 class ModelError(ValueError):
@@ -160,9 +160,13 @@ class Int8Model(nn.Module):
 
 def _device(model): return next(iter(model.parameters()), torch.empty(0)).device
 
+INT8_MAX_LOSS = 0.001  # validation RMSE int8 may lose (as `train_galaxy` measures it) and still be the default
+
 def int8_ready(model:nn.Module)->bool:
-    "Whether `model` can predict in int8 here: it carries a calibration, is on the CPU, and PyTorch has an engine."
-    return getattr(model, 'int8_calib', None) is not None and int8_engine() is not None and _device(model).type == 'cpu'
+    "Whether `model` predicts in int8 by default here: calibrated, on the CPU, an engine, and int8 costs it at most `INT8_MAX_LOSS`."
+    calib = getattr(model, 'int8_calib', None)
+    return (calib is not None and (calib.get('rmse_loss') or 0) <= INT8_MAX_LOSS
+            and int8_engine() is not None and _device(model).type == 'cpu')
 
 def int8_model(model:nn.Module # a model calibrated by `calibrate_int8` (not changed)
               )->Int8Model:
