@@ -319,7 +319,7 @@ def _int8_rmse(learn, tta)->float|None:
     if int8_engine() is None: return None
     try: calibrate_int8(learn)
     except Exception as e:
-        warnings.warn(f"int8 calibration failed ({type(e).__name__}: {e}); the model will predict in float32")
+        warnings.warn(f"int8 calibration failed ({type(e).__name__}: {e}); the model will predict in float")
         return None
     return _tta_rmse(learn, tta, int8=True) if int8_ready(learn.model) else None
 

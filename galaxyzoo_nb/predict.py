@@ -16,6 +16,7 @@ from torch import nn
 from PIL import Image
 from fastai.learner import Learner, load_learner
 from fastai.callback.core import Callback
+from fastai.torch_core import one_param
 import fastai.callback.progress  # `Learner.no_bar`
 from .core import *
 from .data import *
@@ -158,15 +159,13 @@ class Int8Model(nn.Module):
     def forward(self, x):
         with quantized_engine(self.engine): return self.model(x)
 
-def _device(model): return next(iter(model.parameters()), torch.empty(0)).device
-
 INT8_MAX_LOSS = 0.001  # validation RMSE int8 may lose (as `train_galaxy` measures it) and still be the default
 
 def int8_ready(model:nn.Module)->bool:
     "Whether `model` predicts in int8 by default here: calibrated, on the CPU, an engine, and int8 costs it at most `INT8_MAX_LOSS`."
     calib = getattr(model, 'int8_calib', None)
     return (calib is not None and (calib.get('rmse_loss') or 0) <= INT8_MAX_LOSS
-            and int8_engine() is not None and _device(model).type == 'cpu')
+            and int8_engine() is not None and one_param(model).device.type == 'cpu')
 
 def int8_model(model:nn.Module # a model calibrated by `calibrate_int8` (not changed)
               )->Int8Model:
@@ -174,11 +173,11 @@ def int8_model(model:nn.Module # a model calibrated by `calibrate_int8` (not cha
     from torch.ao.quantization.quantize_fx import convert_fx
     calib = getattr(model, 'int8_calib', None)
     if calib is None: raise ValueError("This model carries no int8 calibration: run `calibrate_int8(learn)` first "
-                                       "(`train_galaxy` does), or predict in float32 (int8=False, gz_predict --fp32)")
-    if _device(model).type != 'cpu': raise ValueError(f"int8 prediction runs on the CPU; this model is on {_device(model)} (use int8=False)")
+                                       "(`train_galaxy` does), or predict in float (int8=False, gz_predict --fp32)")
+    if one_param(model).device.type != 'cpu': raise ValueError(f"int8 prediction runs on the CPU; this model is on {one_param(model).device} (use int8=False)")
     have = torch.backends.quantized.supported_engines
     engine = calib['engine'] if calib['engine'] in have else int8_engine()
-    if engine is None: raise RuntimeError("This PyTorch build has no quantized CPU engine: predict in float32 (int8=False)")
+    if engine is None: raise RuntimeError("This PyTorch build has no quantized CPU engine: predict in float (int8=False)")
     prepared = _prepared(model, engine, calib['shape'])
     wanted = {k for k in prepared.state_dict() if 'activation_post_process' in k}
     if not wanted <= set(calib['observers']):
