@@ -1,4 +1,4 @@
-"""The 37 answers and 11 questions of the GZ2 decision tree, validated label loading, and where the data lives.
+"""The 37 answers and 11 questions of the GZ2 decision tree, one validator for every table of vote fractions, label loading, where the data lives, and a synthetic data set for machines without it.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/core.html.md"""
 
@@ -15,7 +15,8 @@ import pandas as pd
 # %% auto #0
 __all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'Question',
            'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids', 'atomic_write',
-           'why_unwritable', 'LabelError', 'load_labels', 'tree_violations']
+           'why_unwritable', 'FrameError', 'LabelError', 'check_frame', 'load_labels', 'tree_violations',
+           'make_synthetic']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 @dataclass(frozen=True)
@@ -153,16 +154,40 @@ def why_unwritable(fn:Path, # a file that could not be written
     return e.strerror or str(e)
 
 # %% ../nbs/00_core.ipynb #ae44f73f
-class LabelError(ValueError):
+class FrameError(ValueError):
+    "A table of `GalaxyID`s and vote fractions is malformed; the message says which rows or columns."
+
+class LabelError(FrameError):
     "A labels CSV is malformed; the message names the file, the row and the problem."
 
-def _bad_rows(fn, df, mask, what, line_of):
-    "Raise `LabelError` for the rows of `df` flagged in `mask`."
+def _bad_rows(mask, ids, what, where, exc):
+    "Raise `exc` naming the rows flagged in `mask` (`where(r)` says where row `r` is)."
     rows = np.flatnonzero(np.asarray(mask))
     if not len(rows): return
-    shown = '; '.join(f"line {line_of[r]} (GalaxyID {df['GalaxyID'].iloc[r]})" for r in rows[:5])
-    more = f" and {len(rows)-5} more" if len(rows) > 5 else ''
-    raise LabelError(f"{fn}: {len(rows)} row(s) {what}: {shown}{more}")
+    raise exc(f"{len(rows)} row(s) {what}: {some_ids([f'{where(r)} (GalaxyID {ids.iloc[r]})' for r in rows])}")
+
+def check_frame(df:pd.DataFrame,        # `GalaxyID` + the 37 `CLASSES` (other columns are ignored)
+                what:str='predictions', # what the table is (a file name, 'predictions'), for messages
+                exc:type=FrameError,    # the exception raised (a subclass of `FrameError`)
+                tol:float=0.,           # how far outside [0, 1] a value may lie (it is clipped)
+                first_line:int=None     # name rows by file line, the first row being this line (`None`: by position)
+               )->pd.DataFrame:
+    "A validated copy of `df`: unique integer `GalaxyID`s (int64) + the 37 `CLASSES` (float32 in [0, 1]), rows in order."
+    err = lambda msg: exc(f"{what}: {msg}")
+    missing = [c for c in KAGGLE_HEADER if c not in df.columns]
+    if missing: raise err(f"missing column(s) {some_ids(missing)}; expected GalaxyID,Class1.1,...,Class11.6")
+    if not len(df): raise err("no rows")
+    where = (lambda r: f"line {first_line + r}") if first_line is not None else (lambda r: f"row {r}")
+    bad = lambda mask, why: _bad_rows(mask, df['GalaxyID'], why, where, err)
+    ids = pd.to_numeric(df['GalaxyID'], errors='coerce')
+    bad(ids.isna() | (ids != ids.round()), "have a GalaxyID that is not an integer")
+    bad(ids.duplicated(keep='first'), "repeat an earlier GalaxyID")
+    vals = df[CLASSES].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
+    bad(~np.isfinite(vals).all(1), "have a missing, non-numeric, NaN or infinite value")
+    bad(((vals < -tol) | (vals > 1 + tol)).any(1), "have a value outside [0, 1]")
+    out = pd.DataFrame(vals.clip(0, 1).astype(np.float32), columns=CLASSES)
+    out.insert(0, 'GalaxyID', ids.astype(np.int64).to_numpy())
+    return out
 
 def load_labels(csv:str|Path # path to a Kaggle `training_solutions_rev1.csv`-style file
                )->pd.DataFrame:
@@ -172,22 +197,10 @@ def load_labels(csv:str|Path # path to a Kaggle `training_solutions_rev1.csv`-st
     try: df = pd.read_csv(fn, dtype=str, keep_default_na=False)
     except Exception as e: raise LabelError(f"{fn}: cannot be read as CSV ({e})") from None
     cols = list(df.columns)
-    if cols != KAGGLE_HEADER:
-        missing, extra = [c for c in KAGGLE_HEADER if c not in cols], [c for c in cols if c not in KAGGLE_HEADER]
-        short = lambda l: f"{l[:5]}{f' and {len(l)-5} more' if len(l) > 5 else ''}"
-        why = (f"missing {short(missing)}" if missing else '') + (f" unexpected {short(extra)}" if extra else '')
-        raise LabelError(f"{fn}: wrong header ({why.strip() or 'columns out of order'}); expected GalaxyID,Class1.1,...,Class11.6")
-    if not len(df): raise LabelError(f"{fn}: no rows")
-    line_of = np.arange(len(df)) + 2  # header is line 1
-    ids = pd.to_numeric(df['GalaxyID'], errors='coerce')
-    _bad_rows(fn, df, ids.isna() | (ids != ids.round()), "have a GalaxyID that is not an integer", line_of)
-    _bad_rows(fn, df, ids.duplicated(keep='first'), "repeat an earlier GalaxyID", line_of)
-    vals = df[CLASSES].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
-    _bad_rows(fn, df, ~np.isfinite(vals).all(1), "have a missing, non-numeric, NaN or infinite value", line_of)
-    _bad_rows(fn, df, ((vals < 0) | (vals > 1)).any(1), "have a value outside [0, 1]", line_of)
-    out = pd.DataFrame(vals.astype(np.float32), columns=CLASSES)
-    out.insert(0, 'GalaxyID', ids.astype(np.int64).to_numpy())
-    return out
+    if cols != KAGGLE_HEADER and not [c for c in KAGGLE_HEADER if c not in cols]:
+        raise LabelError(f"{fn}: wrong header (unexpected {some_ids([c for c in cols if c not in KAGGLE_HEADER]) or 'column order'}); "
+                         "expected GalaxyID,Class1.1,...,Class11.6")
+    return check_frame(df, str(fn), LabelError, first_line=2)  # (the header is line 1)
 
 # %% ../nbs/00_core.ipynb #56fbd769
 def tree_violations(labels:pd.DataFrame, # `GalaxyID` + the 37 `CLASSES`, as from `load_labels`
@@ -203,3 +216,103 @@ def tree_violations(labels:pd.DataFrame, # `GalaxyID` + the 37 `CLASSES`, as fro
             out.append(dict(GalaxyID=labels['GalaxyID'].iloc[r], question=q.num, parent=q.parent or '1',
                             parent_value=parent[r], answer_sum=total[r], deviation=dev[r]))
     return pd.DataFrame(out, columns=['GalaxyID', 'question', 'parent', 'parent_value', 'answer_sum', 'deviation'])
+
+# %% ../nbs/00_core.ipynb #e80538da
+_N = 10**6  # labels are whole millionths, so the CSV's 6 decimals hold the tree exactly
+_COLOURS = np.array([[1., .72, .45], [1., .9, .7], [.6, .75, 1.], [1., 1., 1.]], np.float32)  # bulge, disk, arms, stars
+_RED, _YELLOW, _BLUE, _WHITE = range(4)
+
+def _sersic(u, v, re, q=1., n=1., boxy=2.):
+    "A Sérsic profile of effective radius `re`, axis ratio `q`, index `n` (`boxy`>2 squares the isophotes), ≈1 at `re`."
+    r = (np.abs(u)**boxy + np.abs(v/q)**boxy)**(1/boxy) / re + 0.02
+    return np.exp(-(2*n - 1/3) * (r**(1/n) - 1))
+
+def _truths(rng, n):
+    "The answer drawn for each of the 11 questions, per galaxy: kind 0 smooth, 1 face-on disk, 2 edge-on disk, 3 star."
+    kind = rng.choice(4, n, p=[.42, .3, .2, .08])
+    t = rng.integers(0, [len(q.answers) for q in QUESTIONS], size=(n, 11))   # what is not drawn: any answer
+    t[:, 0], t[:, 1] = np.array([0, 1, 1, 2])[kind], np.where(kind == 2, 0, 1)
+    t[:, 2], t[:, 3] = rng.random(n) > .35, rng.random(n) > .7                # 35% barred, 70% spiral
+    t[:, 5] = (rng.random(n) > .12) | (kind == 3)                              # 12% odd; stars never
+    t[:, 6] = np.where(kind == 1, 0, np.where(kind == 2, 2, t[:, 6]))          # disks: round face-on, cigar edge-on
+    t[:, 7] = np.where(rng.random(n) < .5, 0, 5)                               # odd means ring or merger
+    t[:, 10] = rng.integers(0, 5, n)                                           # 1..5 arms, never "can't tell"
+    return kind, t
+
+def _draw(rng, kind, t, s):
+    "One `s`×`s` RGB uint8 image of a galaxy of `kind` showing the answers `t`."
+    c = ((s-1)/2 + rng.normal(0, s/200, 2)).astype(np.float32)
+    x, y = np.arange(s, dtype=np.float32)[None] - c[0], np.arange(s, dtype=np.float32)[:, None] - c[1]
+    th = rng.uniform(0, np.pi)
+    u, v = x*np.cos(th) + y*np.sin(th), -x*np.sin(th) + y*np.cos(th)
+    re, L = s*rng.uniform(.03, .06), np.zeros((4, s, s), np.float32)  # light of each colour
+    star = lambda x0, y0, f, w: f*np.exp(-((x-x0)**2 + (y-y0)**2)/(2*max(w, .6)**2))
+    if kind == 0:
+        q = rng.uniform(*[(.85, 1.), (.5, .75), (.2, .4)][t[6]])
+        L[_RED] += _sersic(u, v, re, q, rng.uniform(2.5, 4))
+    elif kind == 1:
+        h, q = 1.3*re, rng.uniform(.75, 1.)
+        R, phi = np.hypot(u, v/q), np.arctan2(v/q, u)
+        disk = 0.4*np.exp(-R/h)
+        if t[3] == 0:                                                            # log spiral, m arms, pitch by winding
+            m, pitch = t[10] + 1, np.radians([12, 22, 35][t[9]] + rng.normal(0, 2))
+            arms = (.5 + .5*np.cos(m*(phi - np.log(R/h + 1e-3)/np.tan(pitch)) + rng.uniform(0, 6.3)))**3
+            L[_BLUE] += disk*arms*2.5*(1 - np.exp(-(R/h)**2))
+        L[_YELLOW] += disk
+        if t[2] == 0: L[_YELLOW] += .6*_sersic(u, v, h, .3, .5)
+        L[_RED] += [0, .04, .15, .6][t[4]] * _sersic(u, v, .4*re, q, 4)
+    elif kind == 2:
+        h = 1.6*re
+        L[_YELLOW] += .6*_sersic(u, v, h, rng.uniform(.07, .13), 1)
+        if t[8] < 2: L[_RED] += .4*_sersic(u, v, .5*re, [.85, .6][t[8]], 2, [2, 4][t[8]])
+    else:                                                                        # a star: core, halo, diffraction spikes
+        x0, y0 = rng.normal(0, s/200, 2)
+        spikes = np.exp(-(x-x0)**2/2 - np.abs(y-y0)/(s/15)) + np.exp(-(y-y0)**2/2 - np.abs(x-x0)/(s/15))
+        L[_WHITE] += star(x0, y0, 8., s/150) + star(x0, y0, .15, s/40) + .2*spikes
+    if t[5] == 0 and kind < 3:                                                   # odd: a ring, or a merging companion
+        if t[7] == 0: L[_BLUE] += .3*np.exp(-((np.hypot(u, v) - 3.5*re)/(.4*re))**2)
+        else:
+            a, d = rng.uniform(0, 2*np.pi), rng.uniform(2, 3.5)*re
+            L[_RED] += _sersic(u - d*np.cos(a), v - d*np.sin(a), .6*re, rng.uniform(.5, 1), 2)
+    for _ in range(rng.integers(0, 4)):                                          # field stars / artifacts
+        L[_WHITE] += star(*rng.uniform(-s/2, s/2, 2), rng.uniform(.5, 4), s/300)
+    img = np.tensordot(L, _COLOURS, axes=(0, 0)) + .02*rng.random((s, s, 3), np.float32)  # dark noisy sky
+    return (255*np.clip(np.arcsinh(img/.05)/np.arcsinh(1/.05), 0, 1)).astype(np.uint8)
+
+def _labels(rng, t):
+    "Cumulative GZ2 vote fractions, in millionths: each question's answers sum exactly to their parent answer."
+    clarity, y = rng.uniform(1.5, 12, len(t)), np.zeros((len(t), 37), np.int64)
+    for i, (a, b, p) in enumerate(tree_index()):
+        g = rng.gamma(.3 + clarity[:, None]*np.eye(b-a)[t[:, i]])               # Dirichlet heaped on the truth
+        parent = y[:, p] if p >= 0 else np.full(len(t), _N)
+        raw = parent[:, None] * g/g.sum(1, keepdims=True)
+        lo = np.floor(raw).astype(np.int64); left = parent - lo.sum(1)
+        rank = np.argsort(np.argsort(lo - raw, axis=1, kind='stable'), axis=1)  # largest remainders get the rest
+        y[:, a:b] = lo + (rank < left[:, None])
+    return y
+
+def make_synthetic(path:str|Path,     # folder to create (Kaggle layout)
+                   n_train:int=300,   # labelled galaxies in images_training_rev1/ + training_solutions_rev1.csv
+                   n_test:int=60,     # unlabelled galaxies in images_test_rev1/
+                   seed:int=0,        # random seed: the same arguments give the same files
+                   size:int=424       # image side in pixels (Kaggle's is 424)
+                  )->Path:
+    "Write a small synthetic Galaxy Zoo data set in Kaggle's layout: smooth, disk and star-like galaxies whose labels obey the GZ2 tree."
+    from PIL import Image  # (here, not at the top: reading labels stays light)
+    path = Path(path).expanduser()
+    if n_train < 1 or n_test < 0 or n_train + n_test > 900000: raise ValueError(f"bad n_train={n_train}, n_test={n_test}: need 1 ≤ n_train, 0 ≤ n_test, 900000 at most in all")
+    for f in (TRAIN_CSV, TRAIN_DIR, TEST_DIR):
+        if (path/f).exists(): raise FileExistsError(f"{path/f} already exists: not overwriting a Galaxy Zoo data set")
+    rng, n = np.random.default_rng(seed), n_train + n_test
+    ids = 100000 + rng.choice(900000, n, replace=False)
+    ids = np.concatenate([np.sort(ids[:n_train]), np.sort(ids[n_train:])])
+    kind, t = _truths(rng, n)
+    y = _labels(rng, t[:n_train])
+    for i in range(n):
+        im = Image.fromarray(_draw(rng, kind[i], t[i], (size+1)//2)).resize((size, size), Image.Resampling.BICUBIC)  # drawn at half size
+        atomic_write(path/(TRAIN_DIR if i < n_train else TEST_DIR)/f'{ids[i]}.jpg', lambda tmp: im.save(tmp, 'JPEG', quality=90))
+    (path/TEST_DIR).mkdir(parents=True, exist_ok=True); (path/TRAIN_DIR).mkdir(exist_ok=True)
+    df = pd.DataFrame(y / _N, columns=KAGGLE_HEADER[1:])
+    df.insert(0, 'GalaxyID', ids[:n_train])
+    atomic_write(path/TRAIN_CSV, lambda tmp: df.to_csv(tmp, index=False, float_format='%.6f'))
+    return path

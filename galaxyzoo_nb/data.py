@@ -22,9 +22,9 @@ from .core import *
 
 # %% auto #0
 __all__ = ['KAGGLE_SIDE', 'IMAGE_EXTS', 'GALAXY_STATS', 'ImageError', 'crop_box', 'load_galaxy', 'cache_dir', 'galaxy_arrays',
-           'galaxy_id', 'image_files', 'galaxy_df', 'GalaxyItem', 'GalaxyX', 'GalaxyItems', 'GalaxyTargets',
-           'galaxy_tensor', 'GalaxyImageBlock', 'GalaxyBlock', 'GalaxyDL', 'GalaxyAug', 'galaxy_augs', 'galaxy_dblock',
-           'galaxy_dls', 'galaxy_x', 'galaxy_test_dl']
+           'galaxy_id', 'image_files', 'prediction_files', 'galaxy_df', 'GalaxyItem', 'GalaxyX', 'GalaxyItems',
+           'GalaxyTargets', 'galaxy_tensor', 'GalaxyImageBlock', 'GalaxyBlock', 'GalaxyDL', 'GalaxyAug', 'galaxy_augs',
+           'galaxy_dblock', 'galaxy_dls', 'galaxy_x', 'galaxy_test_dl']
 
 # %% ../nbs/01_data.ipynb #ac73281a
 KAGGLE_SIDE = 424  # side of a Kaggle Galaxy Zoo image, in pixels
@@ -119,6 +119,18 @@ def image_files(folder:str|Path # a folder of `<GalaxyID>.jpg` images
     for f in files: galaxy_id(f)
     return files
 
+# %% ../nbs/01_data.ipynb #2f94b464
+def prediction_files(images:str|Path|list # a folder of images, one image file, or a list of image files
+                    )->list:
+    "The image files to predict: a folder's `image_files`, one file, or the given list."
+    if isinstance(images, (str, Path)):
+        p = Path(images)
+        if p.is_file(): return [p]
+        return image_files(p)
+    files = [Path(f) for f in images]
+    if not files: raise ImageError("No images to predict: the list of files is empty")
+    return files
+
 # %% ../nbs/01_data.ipynb #8039c9be
 def galaxy_df(path:str|Path=None,       # Kaggle-layout data folder (default: `find_data()`)
               labels:pd.DataFrame=None, # labels (default: `load_labels(path/TRAIN_CSV)`)
@@ -143,9 +155,9 @@ def galaxy_df(path:str|Path=None,       # Kaggle-layout data folder (default: `f
 
 # %% ../nbs/01_data.ipynb #1199c138
 class GalaxyItem:
-    "One labelled galaxy: its decoded image `x` (or file name) and its 37 targets `y`."
-    __slots__ = ('x', 'y')
-    def __init__(self, x, y): self.x, self.y = x, y
+    "One galaxy: its decoded image `x` (or file name), its 37 targets `y` (`None` if unlabelled) and its `GalaxyID` `id`."
+    __slots__ = ('x', 'y', 'id')
+    def __init__(self, x, y, id=None): self.x, self.y, self.id = x, y, id
     def __repr__(self): return f"GalaxyItem({getattr(self.x, 'shape', self.x)}, y[:3]={self.y[:3]})"
 
 class GalaxyX(Transform):
@@ -163,7 +175,8 @@ class GalaxyItems:
         if missing: raise ValueError(f"DataBlock source lacks columns {missing[:5]}: pass `galaxy_df()`-style DataFrame")
         arr = galaxy_arrays(df['fname'].tolist(), self.crop, self.size, cache=self.cache)
         y = df[CLASSES].to_numpy(np.float32, copy=True)
-        return [GalaxyItem(a, t) for a, t in zip(arr, y)]
+        ids = df['GalaxyID'].tolist() if 'GalaxyID' in df.columns else [None] * len(df)
+        return [GalaxyItem(a, t, i) for a, t, i in zip(arr, y, ids)]
 
 class GalaxyTargets(RegressionSetup):
     "`RegressionSetup` for the 37 votes, shown as the galaxy's leading answers."
@@ -260,19 +273,19 @@ class GalaxyAug(Transform):
 # %% ../nbs/01_data.ipynb #9425a8ff
 GALAXY_STATS = ([0.0732, 0.0632, 0.0498], [0.1203, 0.1008, 0.0874])  # mean, std of the sample's 64 px crops (RGB, 0-1)
 
-def galaxy_augs(aug:str|None='full' # 'full', 'seed', 'dihedral' or None
+def galaxy_augs(aug:str|None='full' # 'full', 'study', 'dihedral' or None
                )->list:
     "The batch augmentation transforms for `aug`."
     if aug is None or aug == 'none': return []
     if aug == 'full': return [GalaxyAug()]
-    if aug == 'seed': return aug_transforms(do_flip=True, flip_vert=False, max_rotate=90., max_zoom=1., max_lighting=0.,
+    if aug == 'study': return aug_transforms(do_flip=True, flip_vert=False, max_rotate=90., max_zoom=1., max_lighting=0.,
                                             max_warp=0., p_affine=1., pad_mode='zeros')
     if aug == 'dihedral': return [Dihedral(p=1.)]
-    raise ValueError(f"Unknown aug {aug!r}: use 'full', 'seed', 'dihedral' or None")
+    raise ValueError(f"Unknown aug {aug!r}: use 'full', 'study', 'dihedral' or None")
 
 def galaxy_dblock(size:int=64,           # output side in pixels
                   crop:int=256,          # centre crop side on the 424 px scale
-                  aug:str|None='full',   # augmentation: 'full', 'seed', 'dihedral' or None (see `galaxy_augs`)
+                  aug:str|None='full',   # augmentation: 'full', 'study', 'dihedral' or None (see `galaxy_augs`)
                   valid_pct:float=0.2,   # fraction of galaxies held out for validation
                   seed:int=42,           # random seed of the validation split
                   cache:bool=True,       # decode once and cache (see `galaxy_arrays`)
@@ -289,7 +302,7 @@ def galaxy_dls(path:str|Path=None,     # Kaggle-layout data folder (default: `fi
                size:int=64,            # image side in pixels
                bs:int=64,              # batch size
                crop:int=256,           # centre crop side on the 424 px scale
-               aug:str|None='full',    # augmentation: 'full', 'seed', 'dihedral' or None
+               aug:str|None='full',    # augmentation: 'full', 'study', 'dihedral' or None
                valid_pct:float=0.2,    # fraction held out for validation
                seed:int=42,            # random seed of the validation split (and of the subset `n`)
                n:int=None,             # use a random subset of `n` labelled galaxies

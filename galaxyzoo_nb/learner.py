@@ -1,4 +1,4 @@
-"""fastai `Learner`s for the custom CNN, the seed's CNN and ResNets, the seed's and fastai's training recipes, learning curves, and `train_galaxy`, which trains and writes an exported model.
+"""fastai `Learner`s for `galaxy_cnn`, the study's CNN and ResNets; the callbacks they train with (epoch history, bfloat16, precise BatchNorm, a time budget); the study's and fastai's training recipes; learning curves.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/learner.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #d7282d39
 from __future__ import annotations
-import datetime, json, math, os, tempfile, time, warnings
+import itertools, math, tempfile, time
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
@@ -16,32 +16,28 @@ import torch.nn.functional as F
 from torch import nn
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
-import fastai
 from fastcore.basics import risinstance
-from fastai.learner import Learner, Recorder, load_learner
+from fastai.learner import Learner, Recorder
 from fastai.callback.core import Callback, TrainEvalCallback, CancelFitException
 from fastai.callback.schedule import LRFinder, valley  # also adds `fit_one_cycle`, `fine_tune` and `lr_find` to `Learner`
 from fastai.losses import MSELossFlat
-from fastai.metrics import AccumMetric
+from fastai.metrics import AccumMetric, rmse
 from fastai.optimizer import Adam
-from fastai.torch_core import find_bs, set_seed
-from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet18, resnet34, resnet50, resnet101, resnet152
+from fastai.torch_core import find_bs
+from torch.optim.swa_utils import update_bn
+from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet18, resnet50
 from .core import *
-from .data import GALAXY_STATS, galaxy_dls, galaxy_x
-from .models import galaxy_cnn, seed_cnn, make_head, Ensemble
-from .predict import PredictModel, tta_views, TTA_VIEWS, calibrate_int8, int8_engine, int8_ready, INT8_MAX_LOSS
+from .data import GALAXY_STATS, galaxy_x
+from .models import galaxy_cnn, study_cnn, make_head, Ensemble
 
 # %% auto #0
-__all__ = ['CNN_MODELS', 'ARCHS', 'RECIPES', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'TimeBudget',
-           'EnsembleMSE', 'cnn_learner_gz', 'set_normalize', 'resnet_learner', 'fit_seed', 'suggest_lr', 'fit_fastai',
-           'plot_curves', 'train_galaxy']
+__all__ = ['CNN_MODELS', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'TimeBudget', 'EnsembleMSE',
+           'galaxy_learner', 'set_normalize', 'resnet_learner', 'fit_study', 'suggest_lr', 'fit_fastai', 'plot_curves']
 
 # %% ../nbs/03_learner.ipynb #b4e20131
-def _rmse(inp, targ): return torch.sqrt(F.mse_loss(inp, targ))
-
 def RMSE()->AccumMetric:
-    "The root mean squared error over all galaxies and answers of the validation set (the Kaggle score)."
-    return AccumMetric(_rmse, name='rmse')
+    "fastai's `rmse` over all galaxies and answers of the validation set (the Kaggle score), as a fresh metric named 'rmse'."
+    return AccumMetric(rmse.func, name='rmse')
 
 class EpochHistory(Callback):
     "Record the mean training MSE, validation MSE and RMSE, images trained on and seconds of every epoch (across fits)."
@@ -107,28 +103,16 @@ class BF16(Callback):
     def __getstate__(self): return {**self.__dict__, '_ac': None}
 
 # %% ../nbs/03_learner.ipynb #9716b10d
-def _bns(model): return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
-
 def precise_bn(learn:Learner,       # a learner whose model may hold BatchNorm layers
                n_batches:int=200    # training batches to average over (at most one pass of `learn.dls.train`)
               )->int:
-    "Set every BatchNorm's running statistics to the plain average over `n_batches` training batches; the number of layers."
-    bns, dl = _bns(learn.model), learn.dls.train
-    if not bns or not len(dl): return 0
+    "Set every BatchNorm's running statistics to the plain average over `n_batches` training batches (`update_bn`); the number of layers."
+    n = sum(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats for m in learn.model.modules())
+    if not n or not len(learn.dls.train): return 0
     bf = next((cb for cb in learn.cbs if isinstance(cb, BF16)), None)
-    moms, was_training = [m.momentum for m in bns], learn.model.training
-    for m in bns: m.reset_running_stats(); m.momentum = None  # momentum `None`: a cumulative average
-    learn.model.train()
-    try:
-        with torch.no_grad():
-            for i, b in enumerate(dl):
-                if i >= n_batches: break
-                xb = b[:dl.n_inp]
-                with (bf.autocast(xb[0].device) if bf else nullcontext()): learn.model(*xb)
-    finally:
-        for m, mo in zip(bns, moms): m.momentum = mo
-        learn.model.train(was_training)
-    return len(bns)
+    xs = (b[0] for b in itertools.islice(learn.dls.train, n_batches))
+    with (bf.autocast(learn.dls.device or torch.device('cpu')) if bf else nullcontext()): update_bn(xs, learn.model)
+    return n
 
 class PreciseBN(Callback):
     "Run `precise_bn` at the end of the last training epoch of each `fit`, before its validation."
@@ -171,16 +155,16 @@ class TimeBudget(Callback):
 
 
 # %% ../nbs/03_learner.ipynb #276420f9
-CNN_MODELS = {'cnn': galaxy_cnn, 'seed': seed_cnn}  # `cnn_learner_gz(model=...)` -> model function
+CNN_MODELS = {'cnn': galaxy_cnn, 'study': study_cnn}  # `galaxy_learner(model=...)` -> model function
 
 class EnsembleMSE:
     "MSE that also takes an `Ensemble`'s stacked training outputs `(k, n, 37)`: the mean of the models' MSEs."
     def __call__(self, pred, targ): return F.mse_loss(pred, targ.expand_as(pred))
     def __repr__(self): return 'EnsembleMSE()'
 
-def cnn_learner_gz(dls,                 # `DataLoaders` from `galaxy_dls`
+def galaxy_learner(dls,                 # `DataLoaders` from `galaxy_dls`
                    head:str='tree',     # output head, see `models.make_head` ('tree', 'sigmoid', 'softmax37', ...)
-                   model:str='cnn',     # 'cnn' (`galaxy_cnn`) or 'seed' (`seed_cnn`, the seed study's network)
+                   model:str='cnn',     # 'cnn' (`galaxy_cnn`) or 'study' (`study_cnn`, the study's network)
                    n_models:int=1,      # more than 1: an `Ensemble` of that many models, trained side by side
                    bf16:bool|None=None, # bfloat16 autocast (`BF16`): `None` where the hardware has it, or `True`/`False`
                    cbs:list=None,       # extra callbacks
@@ -188,10 +172,10 @@ def cnn_learner_gz(dls,                 # `DataLoaders` from `galaxy_dls`
                    precise_bn:bool=True,# re-estimate the BatchNorm statistics at the end of each `fit` (`PreciseBN`)
                    **kwargs             # passed to the model function
                   )->Learner:
-    "A `Learner` on `galaxy_cnn` (or `seed_cnn`, or an `Ensemble` of them) with MSE loss, the `RMSE` metric and Adam."
+    "A `Learner` on `galaxy_cnn` (or `study_cnn`, or an `Ensemble` of them) with MSE loss, the `RMSE` metric and Adam."
     if model not in CNN_MODELS: raise ValueError(f"Unknown model {model!r}; allowed: {', '.join(map(repr, CNN_MODELS))}")
     if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
-    if model == 'seed': kwargs.setdefault('img_size', galaxy_x(dls).size)
+    if model == 'study': kwargs.setdefault('img_size', galaxy_x(dls).size)
     nets = [CNN_MODELS[model](head=head, **kwargs) for _ in range(n_models)]
     net = nets[0] if n_models == 1 else Ensemble(nets)
     loss = MSELossFlat() if n_models == 1 else EnsembleMSE()
@@ -237,12 +221,12 @@ def resnet_learner(dls,                  # `DataLoaders` from `galaxy_dls` (thei
     return learn
 
 # %% ../nbs/03_learner.ipynb #af8cab65
-def fit_seed(learn:Learner,  # the learner to train
-             epochs:int,     # number of epochs (the seed ran 200)
+def fit_study(learn:Learner,  # the learner to train
+             epochs:int,     # number of epochs (the study ran 200)
              lr:float=1e-3,  # the fixed learning rate
              **kwargs        # passed to `Learner.fit` (e.g. `cbs`)
             )->Learner:
-    "The seed study's recipe: Adam at a fixed learning rate, no weight decay (the batch size is the `DataLoaders`')."
+    "The study's recipe: Adam at a fixed learning rate, no weight decay (the batch size is the `DataLoaders`')."
     learn.fit(epochs, lr, wd=0., **kwargs)
     return learn
 
@@ -293,96 +277,3 @@ def plot_curves(learn:Learner,   # a learner with an `EpochHistory` (all learner
     fig.tight_layout()
     if fname: atomic_write(Path(fname), lambda t: fig.savefig(t, format='png', dpi=100))
     return fig
-
-# %% ../nbs/03_learner.ipynb #b8751d03
-ARCHS = {'cnn': 'cnn', 'seed': 'seed', 'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50,
-         'resnet101': resnet101, 'resnet152': resnet152}  # `train_galaxy(arch=...)`
-RECIPES = ('one_cycle', 'seed')  # `train_galaxy(recipe=...)`: `fit_fastai` or `fit_seed`
-
-def _check_choice(name, value, allowed):
-    "Raise a `ValueError` naming the `allowed` values unless `value` is one of them."
-    if value not in allowed: raise ValueError(f"Unknown {name} {value!r}; allowed: {', '.join(map(repr, allowed))}")
-
-def _tta_rmse(learn, tta, int8=False)->float|None:
-    "Validation RMSE with `tta` dihedral views, predicted as `predict_images` does (`None` without validation set, or in float32 without TTA)."
-    n = tta_views(tta)
-    if (n == 1 and not int8) or not len(learn.dls.valid_ds): return None
-    model = learn.model
-    learn.model = PredictModel(model, n, int8=int8)
-    try:
-        with learn.no_bar(), learn.no_logging(): preds, targs = learn.get_preds()
-    finally: learn.model = model
-    return float(_rmse(preds.float(), targs.float()))
-
-def _int8_rmse(learn, tta)->float|None:
-    "Calibrate `learn.model` for int8 prediction (`calibrate_int8`); its validation RMSE in int8 where it runs here, else `None`."
-    if int8_engine() is None: return None
-    try: calibrate_int8(learn)
-    except Exception as e:
-        warnings.warn(f"int8 calibration failed ({type(e).__name__}: {e}); the model will predict in float")
-        return None
-    return _tta_rmse(learn, tta, int8=True) if int8_ready(learn.model) else None
-
-def _int8_report(learn, rmse_int8, ref)->str:
-    "Record on the calibration what int8 costs against the float RMSE `ref`; warn where that exceeds `INT8_MAX_LOSS`."
-    if rmse_int8 is None or ref is None: return ''
-    loss = learn.model.int8_calib['rmse_loss'] = rmse_int8 - ref
-    if loss <= INT8_MAX_LOSS: return f", {rmse_int8:.4f} in int8 as gz_predict"
-    warnings.warn(f"int8 prediction loses {loss:.4f} of validation RMSE ({rmse_int8:.4f} against {ref:.4f}; INT8_MAX_LOSS is "
-                  f"{INT8_MAX_LOSS}): this model will predict in float by default (int8=True forces int8)")
-    return f", {rmse_int8:.4f} in int8 (too far off: gz_predict keeps float)"
-
-def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
-                 arch:str='cnn',                 # 'cnn', 'seed', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
-                 size:int=64,                    # image side in pixels
-                 epochs:int=100,                 # training epochs (at most: see `minutes`)
-                 bs:int=64,                      # batch size
-                 lr:float=3e-3,                  # (maximum) learning rate; `None`: from `lr_find`
-                 head:str='tree',                # output head: 'tree', 'sigmoid', ... (see `models.make_head`)
-                 pretrained:bool=True,           # ResNets: start from ImageNet weights
-                 aug:str|None='full',            # augmentation: 'full', 'seed', 'dihedral' or None
-                 valid_pct:float=0.2,            # fraction of galaxies held out for validation
-                 seed:int=42,                    # random seed: validation split, subset `n`, initial weights
-                 n:int=None,                     # train on a random subset of `n` labelled galaxies
-                 out:str|Path='models/galaxyzoo.pkl', # exported learner; curves and JSON are written beside it
-                 recipe:str='one_cycle',         # 'one_cycle' (`fit_fastai`) or 'seed' (`fit_seed`)
-                 crop:int=192,                   # centre crop side on the 424 px scale
-                 n_models:int=1,                 # 'cnn'/'seed': train an `Ensemble` of this many networks side by side
-                 wd:float=0.05,                  # weight decay (decoupled, as AdamW)
-                 tta:int=TTA_VIEWS,              # also score the validation set with this many dihedral views, as `gz_predict` (0: don't)
-                 threads:int=None,               # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
-                 minutes:float=17                # time budget for training: fewer epochs where `epochs` would not fit (`TimeBudget`); 0/`None`: none
-                )->Learner:
-    "Train a Galaxy Zoo model and write the exported learner, its curves (PNG) and a JSON summary."
-    args = {k: (str(v) if isinstance(v, Path) else v) for k, v in locals().items()}
-    _check_choice('arch', arch, ARCHS); _check_choice('recipe', recipe, RECIPES); make_head(head)  # fail before any work
-    out = Path(out)
-    if threads: torch.set_num_threads(threads)
-    dls = galaxy_dls(path, size=size, bs=bs, crop=crop, aug=aug, valid_pct=valid_pct, seed=seed, n=n)
-    set_seed(seed)
-    if arch in CNN_MODELS: learn = cnn_learner_gz(dls, head=head, model=arch, n_models=n_models, wd=wd)
-    elif n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'seed', not {arch!r}")
-    else: learn = resnet_learner(dls, ARCHS[arch], pretrained=pretrained, head=head, wd=wd)
-    t0 = time.time()
-    cbs = [TimeBudget(minutes)] if minutes else []
-    if recipe == 'seed': fit_seed(learn, epochs, lr=1e-3 if lr is None else lr, cbs=cbs)
-    else: fit_fastai(learn, epochs, lr=lr, cbs=cbs)
-    minutes = (time.time() - t0) / 60
-    h = learn.epoch_history.df
-    last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
-    rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
-    int8_msg = _int8_report(learn, rmse_int8, rmse_tta if rmse_tta is not None else last('valid_rmse'))
-    atomic_write(out, lambda t: learn.export(t.absolute()))
-    fig = plot_curves(learn, out.with_name(f'{out.stem}_curves.png'), title=f'{arch}, {size} px, {len(h)} epochs')
-    plt.close(fig)
-    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta,
-                valid_rmse_int8=rmse_int8, predicts_int8=int8_ready(learn.model),
-                minutes=round(minutes, 3), n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
-                date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
-                versions=dict(torch=torch.__version__, fastai=fastai.__version__), history=h.round(6).to_dict('records'))
-    atomic_write(out.with_suffix('.json'), lambda t: t.write_text(json.dumps(info, indent=1)))
-    rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
-    if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {tta_views(tta)}-view TTA)"
-    print(f"valid RMSE {rmse}{int8_msg} after {len(h)} epochs ({minutes:.1f} min); wrote {out}, "
-          f"{out.stem}_curves.png and {out.stem}.json")
-    return learn

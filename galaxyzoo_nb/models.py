@@ -1,4 +1,4 @@
-"""`galaxy_cnn` (a small stride-2 CNN that trains at 500+ img/s on 2 CPU cores), the seed study's CNN, and sigmoid / GZ2-tree output heads built from `core.tree_index`.
+"""`galaxy_cnn` (a small stride-2 CNN that trains at 500+ img/s on 2 CPU cores), the study's CNN, and sigmoid / GZ2-tree output heads built from `core.tree_index`.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 
@@ -17,7 +17,7 @@ from .core import QUESTIONS, CLASSES, tree_index
 
 # %% auto #0
 __all__ = ['HEADS', 'SigmoidHead', 'Softmax37Head', 'dependency_order', 'TreeHead', 'make_head', 'galaxy_cnn', 'model_table',
-           'Ensemble', 'fuse_bn', 'seed_cnn', 'throughput']
+           'Ensemble', 'fuse_bn', 'study_cnn', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
@@ -25,7 +25,7 @@ class SigmoidHead(nn.Module):
     def forward(self, x): return torch.sigmoid(x.float())
 
 class Softmax37Head(nn.Module):
-    "A softmax over all outputs at once (the seed study's bug: 37 values summing to 1)."
+    "A softmax over all outputs at once (the study's bug: 37 values summing to 1)."
     def forward(self, x): return F.softmax(x.float(), dim=-1)
 
 # %% ../nbs/02_models.ipynb #e2c42e9c
@@ -83,7 +83,7 @@ HEADS = {
     'sigmoid':   SigmoidHead,                      # independent sigmoid per answer
     'tree':      lambda: TreeHead('softmax'),      # GZ2 tree, softmax per question × parent (the default)
     'tree_relu': lambda: TreeHead('relu'),         # GZ2 tree, ReLU / sum per question × parent (2014 winner)
-    'softmax37': Softmax37Head,                    # the seed study's softmax over all 37 (a bug; tutorial only)
+    'softmax37': Softmax37Head,                    # the study's softmax over all 37 (a bug; tutorial only)
 }
 
 def make_head(head:str|nn.Module|None='tree' # a name in `HEADS`, a module (used as is), or `None` (no head)
@@ -166,15 +166,15 @@ def fuse_bn(model:nn.Module # a model whose convolutions are followed by BatchNo
     return m
 
 # %% ../nbs/02_models.ipynb #338200c4
-def seed_cnn(n_out:int=37,                       # outputs
+def study_cnn(n_out:int=37,                       # outputs
              widths:tuple=(32, 64, 128, 256),    # channels of each two-conv block
              dense:int=512,                      # width of the hidden dense layer
-             head:str|nn.Module|None='sigmoid',  # output head, see `make_head`; 'softmax37' reproduces the seed's bug
+             head:str|nn.Module|None='sigmoid',  # output head, see `make_head`; 'softmax37' reproduces the study's bug
              p_drop:float=0.0,                   # dropout before the last linear layer
              img_size:int=64,                    # input size in pixels (sets the flattened width)
              in_ch:int=3                         # input channels
             )->nn.Sequential:
-    "The seed study's CNN: (3×3 conv, ReLU) ×2 then 2×2 max-pool per block, flatten, dense, ReLU, linear, head."
+    "The study's CNN: (3×3 conv, ReLU) ×2 then 2×2 max-pool per block, flatten, dense, ReLU, linear, head."
     head = make_head(head)
     if getattr(head, 'n_in', n_out) != n_out: raise ValueError(f"head {head.__class__.__name__} needs n_out={head.n_in}, got {n_out}")
     layers, ni = [], in_ch
