@@ -3,5 +3,7 @@ from .core import *
 from .data import *
 from .models import *
 from .learner import *
+from .quantize import *
 from .predict import *
 from .evaluate import *
+from .train import *

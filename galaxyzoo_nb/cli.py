@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/cli.html.md"""
 
 # %% ../nbs/08_cli.ipynb #2ae5ac88
 from __future__ import annotations
-import argparse, importlib, inspect, os, sys, tempfile, time, warnings
+import argparse, importlib, inspect, json, os, sys, tempfile, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +17,7 @@ from .evaluate import score
 
 # %% auto #0
 __all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'train_default', 'train_help', 'gz_train', 'gz_predict',
-           'gz_evaluate']
+           'valid_ids', 'gz_evaluate']
 
 # %% ../nbs/08_cli.ipynb #9b29c3fa
 def heavy(module:str # a module of this package, e.g. 'learner'
@@ -54,16 +54,16 @@ def check_writable(fn:str|Path # a file the command will write at the end
     return fn
 
 # %% ../nbs/08_cli.ipynb #2c317c33
-def train_default(name:str # an argument of `learner.train_galaxy`
+def train_default(name:str # an argument of `train.train_galaxy`
                  ):
     "The default of `train_galaxy`'s argument `name`, read from its signature."
-    return inspect.signature(heavy('learner').train_galaxy).parameters[name].default
+    return inspect.signature(heavy('train').train_galaxy).parameters[name].default
 
-def train_help(name:str # an argument of `learner.train_galaxy`
+def train_help(name:str # an argument of `train.train_galaxy`
               )->str:
     "The help for `gz_train --name`: `train_galaxy`'s documentation of `name` and its default."
     d = train_default(name)
-    return docments(heavy('learner').train_galaxy)[name] + ('' if d is None else f" (default: {d})")
+    return docments(heavy('train').train_galaxy)[name] + ('' if d is None else f" (default: {d})")
 
 # %% ../nbs/08_cli.ipynb #5143142a
 @call_parse
@@ -90,7 +90,7 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
         out = check_writable(out or train_default('out'))
         opts = dict(arch=arch, size=size, epochs=epochs, bs=bs, lr=lr, head=head, pretrained=pretrained, aug=aug, seed=seed, n=n,
                     crop=crop, n_models=n_models, tta=tta, minutes=minutes)
-        heavy('learner').train_galaxy(path, out=out, **{k: v for k, v in opts.items() if v is not None})
+        heavy('train').train_galaxy(path, out=out, **{k: v for k, v in opts.items() if v is not None})
         curves, summary = out.with_name(f'{out.stem}_curves.png'), out.with_suffix('.json')
         print(f"model:   {out}\ncurves:  {curves}\nsummary: {summary}")
         return out
@@ -122,15 +122,33 @@ def gz_predict(model:Annotated[str, "exported model (.pkl) written by gz_train /
         return out
 
 # %% ../nbs/08_cli.ipynb #9bf30b69
+def valid_ids(summary:str|Path # a model's JSON summary, as `gz_train` writes it beside the model
+             )->list:
+    "The `GalaxyID`s a model held out for validation, from its JSON summary."
+    fn = Path(summary)
+    if not fn.exists(): raise FileNotFoundError(f"Model summary not found: {fn}")
+    try: ids = json.loads(fn.read_text())['valid_ids']
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"{fn} is not a gz_train summary with the validation GalaxyIDs ('valid_ids'); "
+                         f"train the model again with this version ({type(e).__name__}: {e})") from None
+    if not ids: raise ValueError(f"{fn}: the model held out no galaxies for validation")
+    return ids
+
 @call_parse
 def gz_evaluate(pred_csv:Annotated[str, "predictions CSV (Kaggle submission format), e.g. from gz_predict"],
                 labels_csv:Annotated[str, "true vote fractions, e.g. training_solutions_rev1.csv"],
-                subset:Annotated[bool, "score only the predicted galaxies (the labels may hold more)"]=False):
+                subset:Annotated[bool, "score only the predicted galaxies (the labels may hold more)"]=False,
+                valid:Annotated[str, "a model's JSON summary (from gz_train): score only the galaxies it held out for validation"]=None):
     "Score predictions against the volunteers' votes: the RMSE by question, then the overall `RMSE` (Kaggle's metric)."
     with cli_errors('gz_evaluate'):
         pred = load_labels(pred_csv)
+        if valid:
+            ids = valid_ids(valid)
+            missing = sorted(set(ids) - set(pred.GalaxyID))
+            if missing: raise ValueError(f"{len(missing)} of the {len(ids)} validation galaxies of {valid} have no prediction in {pred_csv}: {some_ids(missing)}")
+            pred, subset = pred[pred.GalaxyID.isin(ids)], True
         s = score(pred, labels_csv, subset=subset)
         q = s.questions.assign(question=s.questions.question.str.slice(0, 48))
-        print(f"{len(pred)} galaxies\n" + q.to_string(float_format=lambda v: f'{v:.4f}'))
+        print(f"{len(pred)} galaxies{' (held out for validation by the model)' if valid else ''}\n" + q.to_string(float_format=lambda v: f'{v:.4f}'))
         print(f"RMSE {s.rmse:.5f}")
         return s

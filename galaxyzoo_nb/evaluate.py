@@ -21,13 +21,8 @@ class IDMismatchError(ValueError):
     "Predictions and labels do not cover the same galaxies; the message lists the `GalaxyID`s on one side only."
 
 def _frame(o, what):
-    "`o` as a DataFrame with `GalaxyID` + `CLASSES`: read a CSV path with `load_labels`, or check a DataFrame's columns."
-    if isinstance(o, (str, Path)): return load_labels(o)
-    missing = [c for c in KAGGLE_HEADER if c not in o.columns]
-    if missing: raise ValueError(f"{what} lack column(s) {some_ids(missing)}")
-    dup = o['GalaxyID'][o['GalaxyID'].duplicated()].unique()
-    if len(dup): raise ValueError(f"{what}: {len(dup)} GalaxyID(s) appear more than once: {some_ids(dup)}")
-    return o
+    "`o` as a validated DataFrame (`core.check_frame`): a CSV path read with `load_labels`, or a DataFrame checked."
+    return load_labels(o) if isinstance(o, (str, Path)) else check_frame(o, what)
 
 def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, or a CSV file
           labels:pd.DataFrame|str|Path, # true vote fractions: `GalaxyID` + `CLASSES`, or a CSV file
@@ -44,7 +39,6 @@ def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, o
     ids = pi.sort_values()
     p = pred.set_index('GalaxyID').loc[ids, CLASSES].to_numpy(np.float64)
     y = labels.set_index('GalaxyID').loc[ids, CLASSES].to_numpy(np.float64)
-    if not np.isfinite(p).all(): raise ValueError(f"Predictions have NaN or infinite values for GalaxyID {some_ids(ids[~np.isfinite(p).all(1)])}")
     return ids.to_numpy(), p, y
 
 # %% ../nbs/06_evaluate.ipynb #dce42dd5

@@ -1,4 +1,4 @@
-"""`galaxy_cnn` (a small stride-2 CNN that trains at 500+ img/s on 2 CPU cores), the study's CNN, and sigmoid / GZ2-tree output heads built from `core.tree_index`.
+"""`galaxy_cnn` (a small stride-2 CNN that trains fast on 2 CPU cores), the study's CNN, and sigmoid / GZ2-tree output heads built from `core.tree_index`.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 
@@ -104,7 +104,7 @@ def galaxy_cnn(n_out:int=37,                                   # raw outputs (37
                in_ch:int=3,                                     # input channels
                channels_last:bool=True                          # store weights channels-last (faster on CPU, oneDNN)
               )->nn.Sequential:
-    "A stack of conv–BN–ReLU blocks, global average pool, dropout, linear to `n_out`, then the output head."
+    "A stack of conv–BN–ReLU blocks, average pool to a `pool`×`pool` grid, dropout, linear to `n_out`, then the output head."
     if len(widths) != len(strides): raise ValueError(f"widths ({len(widths)}) and strides ({len(strides)}) differ in length")
     head = make_head(head)
     if getattr(head, 'n_in', n_out) != n_out: raise ValueError(f"head {head.__class__.__name__} needs n_out={head.n_in}, got {n_out}")
