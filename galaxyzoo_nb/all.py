@@ -4,6 +4,7 @@ from .data import *
 from .models import *
 from .learner import *
 from .quantize import *
+from .modelfile import *
 from .predict import *
 from .evaluate import *
 from .train import *

@@ -178,6 +178,7 @@ def galaxy_learner(dls,                 # `DataLoaders` from `galaxy_dls`
     if model == 'study': kwargs.setdefault('img_size', galaxy_x(dls).size)
     nets = [CNN_MODELS[model](head=head, **kwargs) for _ in range(n_models)]
     net = nets[0] if n_models == 1 else Ensemble(nets)
+    if isinstance(head, str): net.gz_arch = dict(arch=model, head=head, n_models=n_models, kwargs=kwargs)  # what `modelfile.save_model` records
     loss = MSELossFlat() if n_models == 1 else EnsembleMSE()
     extra = ([] if bf16 is False else [BF16(bf16)]) + ([PreciseBN()] if precise_bn else [])
     return Learner(dls, net, loss_func=loss, metrics=RMSE(), opt_func=Adam, wd=wd, cbs=[EpochHistory()] + extra + list(cbs or []))
@@ -216,6 +217,9 @@ def resnet_learner(dls,                  # `DataLoaders` from `galaxy_dls` (thei
         raise RuntimeError(f"Could not download the ImageNet weights of {getattr(arch, '__name__', arch)} ({e}). "
                            "Connect to the internet once (they are cached), or pass pretrained=False.") from None
     learn.model[-1].append(make_head(head))
+    if isinstance(head, str) and not kwargs.get('custom_head'):  # what `modelfile.save_model` records (the body's arguments)
+        body = {k: v for k, v in kwargs.items() if k in ('concat_pool', 'pool', 'lin_ftrs', 'ps', 'first_bn', 'bn_final', 'lin_first', 'n_in')}
+        learn.model.gz_arch = dict(arch=getattr(arch, '__name__', str(arch)), head=head, n_models=1, kwargs=body)
     if pretrained: set_normalize(dls, imagenet_stats, 'ImageNet statistics, as the pretrained weights expect')
     else: set_normalize(dls, GALAXY_STATS, 'GALAXY_STATS')
     return learn
