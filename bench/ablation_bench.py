@@ -3,8 +3,10 @@
 
 Each variant trains `galaxy_cnn` as `train_galaxy` does (crop 192 -> 64 px, tree head, one-cycle at 3e-3, wd 0.05, bf16
 where the CPU has it) for `--epochs` epochs with one thing changed, then prints validation RMSE without TTA and with 4 and
-8 dihedral views, and the minutes it took. The results page lists what these changes gave (none beat the default).
-Usage: python bench/ablation_bench.py [--epochs 60] [--only NAME ...]
+8 dihedral views, and the minutes it took.
+Besides printing them, the figures (with each variant's per-epoch history) are saved by `benchlib.save` as JSON under
+bench/results/ablation_bench/ (--quick runs, 1 epoch each, under bench/results/quick/), which nbs/results.ipynb renders.
+Usage: python bench/ablation_bench.py [--epochs 60] [--only NAME ...] [--quick]
 Variants: default, context (train on a 2x larger cached crop so rotated corners show real sky), context_zoom13,
 no_zoom, no_lighting, lighting02, sqrt (square-root stretch of the input), hidden512 (a hidden dense layer), bicubic,
 swa (the last quarter of the epochs at constant lr 5e-4, weights averaged), pseudo (teacher + student on pseudo-labelled test images).
@@ -17,8 +19,22 @@ from fastai.vision.all import Normalize, TensorImage, Transform, Callback, Rando
 from fastai.torch_core import set_seed
 from galaxyzoo_nb.core import find_data, TEST_DIR, CLASSES
 from galaxyzoo_nb.data import galaxy_dls, galaxy_df, galaxy_dblock, image_files, galaxy_test_dl, GalaxyAug
-from galaxyzoo_nb.learner import cnn_learner_gz, _tta_rmse, bf16_ok
-from galaxyzoo_nb.predict import DihedralTTA
+from galaxyzoo_nb.learner import galaxy_learner, bf16_ok
+from galaxyzoo_nb.predict import PredictModel
+import benchlib
+
+def tta_preds(learn, n, dl=None):
+    "Predictions and targets of `dl` (default: the validation set) averaged over `n` dihedral views, as `predict_images` makes them in float."
+    model = learn.model
+    learn.model = PredictModel(model, n)
+    try:
+        with learn.no_bar(), learn.no_logging(): return learn.get_preds(dl=dl)
+    finally: learn.model = model
+
+def tta_rmse(learn, n):
+    "Validation RMSE with `n` dihedral views (see `tta_preds`)."
+    preds, targs = tta_preds(learn, n)
+    return float(torch.sqrt(F.mse_loss(preds.float(), targs.float())))
 
 class ViewAug(GalaxyAug):
     "`GalaxyAug` that samples an `out`-px view from the centre of a larger cached crop, with any `grid_sample` mode."
@@ -77,10 +93,10 @@ def swa_fit(learn, epochs, swa_lr=5e-4):
 def pseudo_fit(epochs):
     "Teacher on the labelled split, then a student on it plus the test images labelled by the teacher with 8 views."
     dls = make_dls()
-    set_seed(42); teacher = cnn_learner_gz(dls, wd=0.05)
+    set_seed(42); teacher = galaxy_learner(dls, wd=0.05)
     teacher.fit_one_cycle(epochs, 3e-3)
     files = image_files(find_data()/TEST_DIR)
-    with teacher.no_bar(): p, _ = teacher.get_preds(dl=galaxy_test_dl(dls, files, progress=False), cbs=[DihedralTTA(8)])
+    p, _ = tta_preds(teacher, 8, dl=galaxy_test_dl(dls, files, progress=False))
     df = galaxy_df(); tr, va = RandomSplitter(0.2, seed=42)(df)
     pdf = pd.DataFrame(p.float().numpy(), columns=CLASSES)
     pdf.insert(0, 'fname', [str(f) for f in files]); pdf.insert(0, 'GalaxyID', [int(f.stem) for f in files])
@@ -88,7 +104,7 @@ def pseudo_fit(epochs):
     dblock = galaxy_dblock(64, 192, 'full', 0.2, 42, True, True)
     dblock.splitter = lambda items: (list(tr) + list(range(n, len(items))), list(va))  # the same validation galaxies
     dls2 = dblock.dataloaders(comb, bs=64, val_bs=256, num_workers=0)
-    set_seed(43); student = cnn_learner_gz(dls2, wd=0.05)
+    set_seed(43); student = galaxy_learner(dls2, wd=0.05)
     student.fit_one_cycle(epochs, 3e-3)
     return student
 
@@ -111,24 +127,28 @@ def run(name, epochs):
     make, tweak = VARIANTS[name]
     if tweak == 'pseudo': learn = pseudo_fit(epochs)
     else:
-        set_seed(42); learn = cnn_learner_gz(make(), wd=0.05)
+        set_seed(42); learn = galaxy_learner(make(), wd=0.05)
         if tweak == 'hidden':
             fc = learn.model.fc
             learn.model.fc = nn.Sequential(nn.Linear(fc.in_features, 512), nn.ReLU(inplace=True), nn.Dropout(0.25), nn.Linear(512, fc.out_features))
         if tweak == 'swa': swa_fit(learn, epochs)
         else: learn.fit_one_cycle(epochs, 3e-3)
     h = learn.epoch_history.df
-    return dict(variant=name, epochs=epochs, valid_rmse=float(h.valid_rmse.iloc[-1]), valid_rmse_tta4=_tta_rmse(learn, 4),
-                valid_rmse_tta8=_tta_rmse(learn, 8), minutes=(time.time() - t0) / 60)
+    return dict(variant=name, epochs=epochs, valid_rmse=float(h.valid_rmse.iloc[-1]), valid_rmse_tta4=tta_rmse(learn, 4),
+                valid_rmse_tta8=tta_rmse(learn, 8), minutes=(time.time() - t0) / 60, history=h.round(6).to_dict('records'))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--epochs', type=int, default=60)
     p.add_argument('--only', nargs='*', choices=list(VARIANTS), help='variants to run (default: all)')
+    p.add_argument('--quick', action='store_true', help='1 epoch each: check the script, not the figures (saved under results/quick/)')
     a = p.parse_args()
+    if a.quick: a.epochs = 1
     torch.set_num_threads(os.cpu_count())
+    m = benchlib.meta()
     rows = []
     for name in a.only or VARIANTS:
         print(f"\n=== {name}", flush=True)
-        rows.append(run(name, a.epochs)); print(json.dumps(rows[-1]), flush=True)
-    print('\n' + pd.DataFrame(rows).set_index('variant').to_string(float_format=lambda x: f'{x:.4f}'))
+        rows.append(run(name, a.epochs)); print(json.dumps({k: v for k, v in rows[-1].items() if k != 'history'}), flush=True)
+    print('\n' + pd.DataFrame(rows).drop(columns='history').set_index('variant').to_string(float_format=lambda x: f'{x:.4f}'))
+    benchlib.save('ablation_bench', dict(epochs=a.epochs, variants=rows), quick=a.quick, meta_=m)
