@@ -93,6 +93,7 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     if out.suffix == '.pkl': raise ValueError(f"out={str(out)!r}: a model is now a folder (config.json + model.safetensors); pass a folder name, and pkl=True for fastai's export as well")
     if threads: torch.set_num_threads(threads)
     dls = galaxy_dls(path, size=size, bs=bs, crop=crop, aug=aug, valid_pct=valid_pct, seed=seed, n=n)
+    if len(dls.train_ds) < bs: raise ValueError(f"Only {len(dls.train_ds)} training galaxies, fewer than one batch (bs={bs}): use a smaller bs or more galaxies")
     set_seed(seed)
     if arch in CNN_MODELS: learn = galaxy_learner(dls, head=head, model=arch, n_models=n_models, wd=wd)
     elif n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'study', not {arch!r}")
