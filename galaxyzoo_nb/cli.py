@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse, importlib, inspect, json, os, sys, tempfile, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
+import numpy as np
 from typing import Annotated
 from fastcore.docments import docments
 from fastcore.script import call_parse, CliError
 from .core import *
-from .evaluate import score
+from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS
 
 # %% auto #0
 __all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'train_default', 'train_help', 'gz_train', 'gz_predict',
@@ -111,7 +112,9 @@ def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.
                              "(default: the model's, 4 for models from gz_train)"]=None,
                bs:Annotated[int, "images per batch (default: 256 views per batch, e.g. 64 images with 4-view TTA)"]=None,
                fp32:Annotated[bool, "predict in float (float32, or bfloat16 where the CPU has it) even where the model would predict in int8"]=False,
-               trust_pickle:Annotated[bool, "allow a .pkl model (fastai's export): a pickle runs code when loaded, so only for files you trust"]=False):
+               trust_pickle:Annotated[bool, "allow a .pkl model (fastai's export): a pickle runs code when loaded, so only for files you trust"]=False,
+               uncertainty:Annotated[bool, "add a standard deviation per answer (Class1.1_std ...; the model's calibrated method): "
+                                     "a predictions CSV, not a Kaggle submission"]=False):
     "Predict the 37 vote fractions of a folder of galaxy images and write a Kaggle submission CSV."
     with cli_errors('gz_predict'):
         if model != 'default' and not Path(model).exists(): raise FileNotFoundError(f"Model not found: {model}")
@@ -123,17 +126,17 @@ def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.
         if tta is None: tta = getattr(learn, 'model_config', {}).get('tta') or P.TTA_VIEWS
         n_views = P.tta_views(tta)
         int8 = not fp32 and P.int8_ready(learn.model)
-        pred = P.predict_images(learn, files, tta=n_views, bs=bs, progress=sys.stdout.isatty(), int8=int8)
-        P.write_submission(pred, out)
+        pred = P.predict_images(learn, files, tta=n_views, bs=bs, progress=sys.stdout.isatty(), int8=int8, uncertainty=uncertainty)
+        (P.write_predictions if uncertainty else P.write_submission)(pred, out)
         secs = time.perf_counter() - t0
-        print(f"wrote {len(pred)} rows to {out} ({len(pred)/secs:.1f} img/s, {f'{n_views}-view TTA' if n_views > 1 else 'no TTA'}, {'int8' if int8 else 'float'})")
+        print(f"wrote {len(pred)} rows to {out} ({len(pred)/secs:.1f} img/s, {f'{n_views}-view TTA' if n_views > 1 else 'no TTA'}, {'int8' if int8 else 'float'}{', with standard deviations' if uncertainty else ''})")
         return out
 
 # %% ../nbs/09_cli.ipynb #9bf30b69
-def valid_ids(summary:str|Path # a model folder from `gz_train`, or its `summary.json`
+def valid_ids(summary:str|Path # a model folder from `gz_train` (or its `summary.json`), or 'default' (the ready model)
              )->list:
     "The `GalaxyID`s a model held out for validation, from its JSON summary."
-    fn = Path(summary)
+    fn = heavy('modelfile').ready_model_path() if str(summary) == 'default' else Path(summary)
     if fn.is_dir(): fn = fn/'summary.json'
     if not fn.exists(): raise FileNotFoundError(f"Model summary not found: {fn}")
     try: ids = json.loads(fn.read_text())['valid_ids']
@@ -143,21 +146,37 @@ def valid_ids(summary:str|Path # a model folder from `gz_train`, or its `summary
     if not ids: raise ValueError(f"{fn}: the model held out no galaxies for validation")
     return ids
 
+def _report_uncertainty(pred, labels_csv, pred_csv):
+    "Print the coverage of the predictions' ±1σ and ±2σ, per question, and save a reliability plot beside them."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    cov = coverage(pred, labels_csv, subset=True)
+    print("coverage (targets 0.683 within 1σ, 0.954 within 2σ):\n" + cov.T.to_string(float_format=lambda v: f'{v:.3f}'))
+    ids, p, y = align(pred, labels_csv, subset=True)
+    ax = plot_reliability(np.abs(p - y), {'predictions': pred.set_index('GalaxyID').loc[ids, STD_CLASSES].to_numpy()})
+    fn = pred_csv.with_name(f'{pred_csv.stem}_reliability.png')
+    atomic_write(fn, lambda t: ax.figure.savefig(t, format='png', dpi=90, bbox_inches='tight')); plt.close(ax.figure)
+    print(f"reliability plot: {fn}")
+
 @call_parse
 def gz_evaluate(pred_csv:Annotated[str, "predictions CSV (Kaggle submission format), e.g. from gz_predict"],
                 labels_csv:Annotated[str, "true vote fractions, e.g. training_solutions_rev1.csv"],
                 subset:Annotated[bool, "score only the predicted galaxies (the labels may hold more)"]=False,
-                valid:Annotated[str, "a model folder from gz_train (or its summary.json): score only the galaxies it held out for validation"]=None):
+                valid:Annotated[str, "a model folder from gz_train (or its summary.json): score only the galaxies it held out for validation"]=None,
+                volunteers:Annotated[int, "volunteers per galaxy behind the labels, for the vote-sampling floor (0: don't simulate it)"]=N_VOLUNTEERS,
+                uncertainty:Annotated[bool, "also check the predictions' standard deviations: coverage of ±1σ and ±2σ, and a reliability plot"]=False):
     "Score predictions against the volunteers' votes: the RMSE by question, then the overall `RMSE` (Kaggle's metric)."
     with cli_errors('gz_evaluate'):
-        pred = load_labels(pred_csv)
+        pred = load_predictions(pred_csv)
         if valid:
             ids = valid_ids(valid)
             missing = sorted(set(ids) - set(pred.GalaxyID))
             if missing: raise ValueError(f"{len(missing)} of the {len(ids)} validation galaxies of {valid} have no prediction in {pred_csv}: {some_ids(missing)}")
             pred, subset = pred[pred.GalaxyID.isin(ids)], True
-        s = score(pred, labels_csv, subset=subset)
+        s = score(pred, labels_csv, subset=subset, n_volunteers=volunteers or None)
         q = s.questions.assign(question=s.questions.question.str.slice(0, 48))
         print(f"{len(pred)} galaxies{' (held out for validation by the model)' if valid else ''}\n" + q.to_string(float_format=lambda v: f'{v:.4f}'))
-        print(f"RMSE {s.rmse:.5f}")
+        fl = '' if s.floor is None else f" (vote-sampling floor {s.floor:.5f} with {volunteers} volunteers per galaxy; {s.above_floor:.5f} above it)"
+        if uncertainty: _report_uncertainty(pred, labels_csv, Path(pred_csv))
+        print(f"RMSE {s.rmse:.5f}{fl}")
         return s

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'Question',
-           'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids', 'atomic_write',
-           'why_unwritable', 'FrameError', 'LabelError', 'check_frame', 'load_labels', 'tree_violations',
-           'make_synthetic']
+__all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES',
+           'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids',
+           'atomic_write', 'why_unwritable', 'FrameError', 'LabelError', 'check_frame', 'load_labels',
+           'load_predictions', 'calibrated_std', 'tree_violations', 'make_synthetic']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 @dataclass(frozen=True)
@@ -201,6 +201,31 @@ def load_labels(csv:str|Path # path to a Kaggle `training_solutions_rev1.csv`-st
         raise LabelError(f"{fn}: wrong header (unexpected {some_ids([c for c in cols if c not in KAGGLE_HEADER]) or 'column order'}); "
                          "expected GalaxyID,Class1.1,...,Class11.6")
     return check_frame(df, str(fn), LabelError, first_line=2)  # (the header is line 1)
+
+# %% ../nbs/00_core.ipynb #2520df37
+STD_CLASSES = [f'{c}_std' for c in CLASSES]  # the standard deviation of each answer's prediction, where there is one
+
+def load_predictions(csv:str|Path # a predictions CSV: `GalaxyID` + `CLASSES` (+ `STD_CLASSES`), e.g. from `gz_predict`
+                    )->pd.DataFrame:
+    "Read and validate predictions: `GalaxyID` + the 37 `CLASSES`, and their `STD_CLASSES` where the file has them."
+    fn = Path(csv)
+    if not fn.exists(): raise FileNotFoundError(f"Predictions file not found: {fn}")
+    try: df = pd.read_csv(fn)
+    except Exception as e: raise FrameError(f"{fn}: cannot be read as CSV ({e})") from None
+    out = check_frame(df, str(fn), first_line=2)
+    if not all(c in df.columns for c in STD_CLASSES): return out
+    sd = df[STD_CLASSES].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
+    _bad_rows(~(np.isfinite(sd) & (sd >= 0)).all(1), df['GalaxyID'], "have a standard deviation that is missing, negative or not finite",
+              lambda r: f"line {r + 2}", lambda m: FrameError(f"{fn}: {m}"))
+    return pd.concat([out, pd.DataFrame(sd.astype(np.float32), columns=STD_CLASSES)], axis=1)
+
+def calibrated_std(std:np.ndarray, # raw standard deviations (n, 37)
+                   cal:dict        # a calibration: per question `scale` and `offset` (see `evaluate.fit_uncertainty`)
+                  )->np.ndarray:
+    "`scale * std + offset`, question by question: the calibrated standard deviations."
+    out = np.array(std, dtype=np.float64, copy=True)
+    for (a, b, _), s, o in zip(tree_index(), cal['scale'], cal['offset']): out[:, a:b] = s * out[:, a:b] + o
+    return out
 
 # %% ../nbs/00_core.ipynb #56fbd769
 def tree_violations(labels:pd.DataFrame, # `GalaxyID` + the 37 `CLASSES`, as from `load_labels`

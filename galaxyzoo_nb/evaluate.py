@@ -1,4 +1,4 @@
-"""Score predictions against the volunteers' votes with the competition's metric, see where the error comes from, and know what a model has to beat.
+"""Score predictions against the volunteers' votes with the competition's metric, see where the error comes from, how much of it the votes' own sampling noise explains, and know what a model has to beat.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/evaluate.html.md"""
 
@@ -7,14 +7,16 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/evaluate.html.md"""
 # %% ../nbs/07_evaluate.ipynb #42f5bc86
 from __future__ import annotations
 from pathlib import Path
+from math import erf, sqrt
 from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['MAIN_ANSWERS', 'IDMismatchError', 'align', 'Score', 'score', 'mean_baseline', 'plot_question_rmse',
-           'plot_pred_vs_true']
+__all__ = ['N_VOLUNTEERS', 'NOMINAL', 'MAIN_ANSWERS', 'IDMismatchError', 'align', 'simulate_votes', 'Floor', 'vote_floor',
+           'Score', 'score', 'mean_baseline', 'coverage_table', 'coverage', 'fit_uncertainty', 'calibrated_uncertainty',
+           'plot_reliability', 'plot_question_rmse', 'plot_pred_vs_true', 'plot_floor']
 
 # %% ../nbs/07_evaluate.ipynb #5253889e
 class IDMismatchError(ValueError):
@@ -41,17 +43,59 @@ def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, o
     y = labels.set_index('GalaxyID').loc[ids, CLASSES].to_numpy(np.float64)
     return ids.to_numpy(), p, y
 
+# %% ../nbs/07_evaluate.ipynb #56636311
+N_VOLUNTEERS = 40  # volunteers per galaxy behind a label (GZ2: about 40-50, Willett et al. 2013)
+
+def simulate_votes(y,                            # true vote fractions (n, 37), in `CLASSES` order
+                   n_volunteers:int=N_VOLUNTEERS, # volunteers per galaxy
+                   seed:int=0                    # random seed
+                  )->np.ndarray:
+    "The cumulative vote fractions `n_volunteers` simulated volunteers give galaxies whose true fractions are `y`."
+    y, rng = np.clip(np.asarray(y, np.float64), 0, None), np.random.default_rng(seed)
+    counts = np.zeros_like(y, dtype=np.int64)
+    for a, b, par in tree_index():  # (a parent answer always belongs to an earlier question)
+        reach = np.full(len(y), n_volunteers) if par < 0 else counts[:, par]
+        tot = y[:, a:b].sum(1, keepdims=True)
+        probs = np.where(tot > 0, y[:, a:b] / np.where(tot > 0, tot, 1), 1 / (b - a))  # each answer's share within the question
+        counts[:, a:b] = rng.multinomial(reach, probs / probs.sum(1, keepdims=True))
+    return counts / n_volunteers
+
+class Floor(NamedTuple):
+    "The vote-sampling floor: overall RMSE and by question."
+    floor: float             # RMSE of simulated against true fractions, all answers
+    questions: pd.DataFrame  # per question: floor
+
+def vote_floor(labels,                         # true vote fractions: `GalaxyID` + `CLASSES`, or an (n, 37) array
+               n_volunteers:int=N_VOLUNTEERS,  # volunteers per galaxy
+               n_sims:int=4,                   # simulations averaged (the floor of a few thousand galaxies varies little)
+               seed:int=0                      # random seed of the first simulation
+              )->Floor:
+    "The RMSE a perfect model would score against labels from `n_volunteers` volunteers, overall and by question."
+    y = labels[CLASSES].to_numpy(np.float64) if isinstance(labels, pd.DataFrame) else np.asarray(labels, np.float64)
+    se = np.mean([(simulate_votes(y, n_volunteers, seed + s) - y)**2 for s in range(n_sims)], 0)
+    qs = pd.DataFrame(dict(floor=[np.sqrt(se[:, a:b].mean()) for a, b, _ in tree_index()]),
+                      index=pd.Index([f'Q{q.num}' for q in QUESTIONS], name='Q'))
+    return Floor(float(np.sqrt(se.mean())), qs)
+
 # %% ../nbs/07_evaluate.ipynb #dce42dd5
 class Score(NamedTuple):
-    "Kaggle's RMSE, and the error by question and by answer."
+    "Kaggle's RMSE, and the error by question and by answer; with the vote-sampling floor where it was simulated."
     rmse: float              # RMSE over all galaxies × 37 answers (the Kaggle metric)
-    questions: pd.DataFrame  # per question: answers, reached, rmse, share of the squared error
+    questions: pd.DataFrame  # per question: answers, reached, rmse, share of the squared error (and floor, above_floor)
     answers: pd.DataFrame    # per answer: question, answer, true and predicted mean, bias, rmse
-    def __repr__(self): return f"Score(rmse={self.rmse:.5f}, {len(self.questions)} questions, {len(self.answers)} answers)"
+    floor: float = None      # the RMSE a perfect model would score against votes of `n_volunteers` (see `vote_floor`)
+    above_floor: float = None # the part of `rmse` above the floor: sqrt(rmse² - floor²)
+    n_volunteers: int = None # volunteers per galaxy the floor was simulated with
+    def __repr__(self):
+        fl = '' if self.floor is None else f", floor={self.floor:.5f} ({self.n_volunteers} volunteers)"
+        return f"Score(rmse={self.rmse:.5f}{fl}, {len(self.questions)} questions, {len(self.answers)} answers)"
+
+def _above(rmse, floor): return np.sqrt(np.maximum(np.asarray(rmse)**2 - np.asarray(floor)**2, 0))
 
 def score(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, or a CSV file
           labels:pd.DataFrame|str|Path, # true vote fractions: `GalaxyID` + `CLASSES`, or a CSV file
-          subset:bool=False             # score only the predicted galaxies (labels may hold more)
+          subset:bool=False,            # score only the predicted galaxies (labels may hold more)
+          n_volunteers:int|None=None    # also simulate the vote-sampling floor with this many volunteers per galaxy (`vote_floor`)
          )->Score:
     "RMSE of `pred` against `labels` over all galaxies and answers, with per-question and per-answer tables."
     _, p, y = align(pred, labels, subset)
@@ -65,7 +109,10 @@ def score(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, o
         rows.append(dict(answers=b - a, reached=y[:, par].mean() if par >= 0 else 1., rmse=np.sqrt(se[:, a:b].mean()),
                          share=se[:, a:b].sum() / se.sum() if se.sum() > 0 else 0., question=q.text))
     questions = pd.DataFrame(rows, index=pd.Index([f'Q{q.num}' for q in QUESTIONS], name='Q'))
-    return Score(float(np.sqrt(total)), questions, answers)
+    if n_volunteers is None: return Score(float(np.sqrt(total)), questions, answers)
+    fl = vote_floor(y, n_volunteers)
+    questions.insert(3, 'floor', fl.questions.floor.values); questions.insert(4, 'above_floor', _above(questions.rmse, questions.floor))
+    return Score(float(np.sqrt(total)), questions, answers, fl.floor, float(_above(np.sqrt(total), fl.floor)), n_volunteers)
 
 # %% ../nbs/07_evaluate.ipynb #430f6eed
 def mean_baseline(train:pd.DataFrame, # labels whose mean is predicted (`GalaxyID` + `CLASSES`)
@@ -76,6 +123,89 @@ def mean_baseline(train:pd.DataFrame, # labels whose mean is predicted (`GalaxyI
     df = pd.DataFrame(np.tile(train[CLASSES].to_numpy(np.float64).mean(0), (len(ids), 1)), columns=CLASSES)
     df.insert(0, 'GalaxyID', ids)
     return df
+
+# %% ../nbs/07_evaluate.ipynb #2e9489d6
+def _pred_std(pred, ids):
+    "The `STD_CLASSES` of predictions `pred` (a DataFrame or a CSV path), in the order of `ids`."
+    if isinstance(pred, (str, Path)): pred = load_predictions(pred)
+    missing = [c for c in STD_CLASSES if c not in pred.columns]
+    if missing: raise ValueError(f"Predictions have no standard deviations ({some_ids(missing)}): predict with uncertainty=True")
+    return pred.set_index('GalaxyID').loc[ids, STD_CLASSES].to_numpy(np.float64)
+
+NOMINAL = {1: erf(1 / sqrt(2)), 2: erf(2 / sqrt(2))}  # share of a Gaussian within ±1σ and ±2σ: 0.683, 0.954
+
+def coverage_table(err:np.ndarray, # absolute errors (n, 37)
+                   sd:np.ndarray   # standard deviations (n, 37)
+                  )->pd.DataFrame:
+    "Share of `err` within ±1σ and ±2σ, per question and over all answers ('all')."
+    rows = {f'Q{q.num}': (err[:, a:b], sd[:, a:b]) for q, (a, b, _) in zip(QUESTIONS, tree_index())}
+    rows['all'] = (err, sd)
+    return pd.DataFrame({k: {f'within {j}σ': float((e <= j * s).mean()) for j in (1, 2)} for k, (e, s) in rows.items()}).T
+
+def coverage(pred:pd.DataFrame|str|Path,   # predictions with `STD_CLASSES`, or such a CSV
+             labels:pd.DataFrame|str|Path, # true vote fractions, or a CSV file
+             subset:bool=False             # score only the predicted galaxies (labels may hold more)
+            )->pd.DataFrame:
+    "Share of the true values within ±1σ and ±2σ of the predictions, per question and overall (targets: 0.683 and 0.954)."
+    ids, p, y = align(pred, labels, subset)
+    return coverage_table(np.abs(p - y), _pred_std(pred, ids))
+
+def _fit_question(e, s):
+    "`(scale, offset)` putting 68.3 % of errors `e` within scale·s + offset, and as near 95.4 % as can be within twice that."
+    s = np.maximum(s, 1e-6)
+    best = None
+    for b in np.unique(np.quantile(e, np.linspace(0, .6, 25))):
+        a = max(float(np.quantile((e - b) / s, NOMINAL[1])), 0.)
+        c1, c2 = (e <= a * s + b).mean(), (e <= 2 * (a * s + b)).mean()
+        loss = (c1 - NOMINAL[1])**2 + (c2 - NOMINAL[2])**2
+        if best is None or loss < best[0]: best = (loss, a, float(b))
+    return best[1], best[2]
+
+def _fit(e, s):
+    "Per-question `scale` and `offset` for absolute errors `e` and standard deviations `s` (n, 37)."
+    fits = [_fit_question(e[:, a:b].ravel(), s[:, a:b].ravel()) for a, b, _ in tree_index()]
+    return dict(scale=[f[0] for f in fits], offset=[f[1] for f in fits])
+
+def fit_uncertainty(pred:pd.DataFrame,   # predictions with raw `STD_CLASSES`
+                    labels:pd.DataFrame, # true vote fractions
+                    method:str='tta',    # how the standard deviations were made (stored with the calibration)
+                    subset:bool=True     # fit on the predicted galaxies only (labels may hold more)
+                   )->dict:
+    "A calibration of the standard deviations, per question: `scale` and `offset` (see `predict.calibrated_std`)."
+    ids, p, y = align(pred, labels, subset)
+    return dict(method=method, **_fit(np.abs(p - y), _pred_std(pred, ids)), n=len(ids))
+
+def calibrated_uncertainty(pred:pd.DataFrame,   # predictions with raw `STD_CLASSES` (e.g. of the validation galaxies)
+                           labels:pd.DataFrame, # their true vote fractions
+                           method:str='tta',    # how the standard deviations were made
+                           seed:int=0           # random seed of the two halves
+                          )->tuple:
+    "`(calibration, report)`: a calibration fitted on all of `pred`, and coverage before and after it, cross-fitted on two halves."
+    ids, p, y = align(pred, labels, subset=True)
+    e, s = np.abs(p - y), _pred_std(pred, ids)
+    half = np.random.default_rng(seed).permutation(len(ids)) < len(ids) // 2
+    cal_s = np.empty_like(s)
+    for part in (half, ~half): cal_s[part] = calibrated_std(s[part], _fit(e[~part], s[~part]))  # fit on one half, apply to the other
+    before, after = coverage_table(e, s), coverage_table(e, cal_s)
+    report = pd.concat([before.add_prefix('raw '), after.add_prefix('calibrated ')], axis=1)
+    return fit_uncertainty(pred, labels, method), report
+
+def plot_reliability(err:np.ndarray,      # absolute errors (n, 37)
+                     sds:dict,            # name -> standard deviations (n, 37), e.g. {'raw': ..., 'calibrated': ...}
+                     ax=None,             # matplotlib axes to draw on (default: a new figure)
+                     figsize:tuple=(4.5, 4.2)
+                    ):
+    "Observed share of errors within ±kσ against a Gaussian's, for k from 0 to 3: on the diagonal is calibrated."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=figsize)
+    ks = np.linspace(0, 3, 31)
+    nominal = [erf(k / sqrt(2)) for k in ks]
+    for name, s in sds.items(): ax.plot(nominal, [(err <= k * s).mean() for k in ks], 'o-', ms=3, label=name)
+    ax.plot([0, 1], [0, 1], 'k--', lw=.8)
+    for j in (1, 2): ax.axvline(NOMINAL[j], c='grey', lw=.5)
+    ax.set(xlabel='expected share within ±kσ (Gaussian)', ylabel='observed share', xlim=(0, 1), ylim=(0, 1), title='Reliability')
+    ax.legend(fontsize=8)
+    return ax
 
 # %% ../nbs/07_evaluate.ipynb #eff22f93
 MAIN_ANSWERS = ['Class1.1', 'Class1.2', 'Class2.1', 'Class4.1', 'Class6.1', 'Class7.1']  # smooth, features, edge-on, spiral, odd, round
@@ -117,3 +247,18 @@ def plot_pred_vs_true(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + 
     for ax in axs.flat[len(cols):]: ax.set_axis_off()
     fig.tight_layout()
     return fig
+
+def plot_floor(scores:Score|dict, # a `Score` made with `n_volunteers`, or a dict of name -> such `Score`s
+               ax=None,           # matplotlib axes to draw on (default: a new figure)
+               figsize:tuple=(9, 3.5)
+              ):
+    "Each question's RMSE beside the vote-sampling floor of its labels; returns the axes."
+    import matplotlib.pyplot as plt
+    scores = scores if isinstance(scores, dict) else {'': scores}
+    if any(s.floor is None for s in scores.values()): raise ValueError("Score without a floor: score(..., n_volunteers=40)")
+    ax = plot_question_rmse(scores, ax=ax, figsize=figsize)
+    s0 = next(iter(scores.values()))
+    ax.scatter(np.arange(len(QUESTIONS)), s0.questions.floor, marker='_', s=400, c='k', zorder=3,
+               label=f'floor ({s0.n_volunteers} volunteers, {s0.floor:.4f} overall)')
+    ax.legend(fontsize=8); ax.set_title('Error by question, and the floor the votes set')
+    return ax

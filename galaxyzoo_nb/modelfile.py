@@ -56,7 +56,8 @@ def model_config(learn:Learner,     # a trained learner from `galaxy_learner` / 
     int8 = None if calib is None else dict(engine=calib['engine'], shape=list(calib['shape']), n=calib['n'], rmse_loss=calib.get('rmse_loss'))
     return dict(format_version=FORMAT_VERSION, package='galaxyzoo_nb', version=_version(), arch=arch['arch'], head=arch['head'],
                 n_models=arch['n_models'], arch_kwargs=arch['kwargs'], size=gx.size, crop=gx.crop,
-                normalize=_norm_stats(learn.dls), tta=tta, int8=int8, columns=CLASSES, training=training or {})
+                normalize=_norm_stats(learn.dls), tta=tta, int8=int8, uncertainty=getattr(learn.model, 'gz_uncertainty', None),
+                columns=CLASSES, training=training or {})
 
 # %% ../nbs/05_modelfile.ipynb #6f1772a1
 def build_model(cfg:dict # a config from `model_config` / `read_config`
@@ -156,6 +157,7 @@ def _load_weights(path, cfg, model):
     if cfg.get('int8'):
         obs = {k[5:]: v for k, v in t.items() if k.startswith('int8.')}
         model.int8_calib = dict(cfg['int8'], shape=tuple(cfg['int8']['shape']), observers=obs)
+    if cfg.get('uncertainty'): model.gz_uncertainty = cfg['uncertainty']
 
 def _load_pickle(fn, cpu):
     "The exported fastai learner in `fn` (a pickle: only for trusted files)."

@@ -23,8 +23,9 @@ from .quantize import int8_model, int8_ready
 from .modelfile import load_model, save_model, ModelError
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'dihedral_views', 'tta_views', 'PredictModel', 'predict_images', 'SubmissionError',
-           'check_submission', 'write_submission', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
+__all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'UNCERTAINTY', 'MC_SAMPLES', 'dihedral_views', 'tta_views', 'PredictModel',
+           'predict_images', 'SubmissionError', 'check_submission', 'write_submission', 'write_predictions',
+           'vote_values', 'describe', 'walk_answers', 'show_galaxy']
 
 # %% ../nbs/06_predict.ipynb #fa6817ca
 def dihedral_views(x:torch.Tensor, # a batch of square images `(n, c, h, w)`
@@ -50,15 +51,27 @@ class PredictModel(nn.Module):
     "`model` for prediction: BatchNorm folded (`models.fuse_bn`) or int8, outputs averaged over `n` dihedral views in one pass."
     def __init__(self, model:nn.Module, # a trained model (not changed)
                  n:int=1,               # dihedral views to average: 1, 2, 4 or 8 (see `dihedral_views`)
-                 int8:bool=False):      # run its int8 copy (`int8_model`: the model must carry a calibration; CPU only)
+                 int8:bool=False,       # run its int8 copy (`int8_model`: the model must carry a calibration; CPU only)
+                 spread:bool=False,     # also return the standard deviation over the views (and dropout samples): (n, 74)
+                 mc:int=0):             # Monte-Carlo dropout: run each view this many times with dropout on (float only)
         super().__init__()
-        self.model, self.n = int8_model(model) if int8 else fuse_bn(model), tta_views(n)
+        if mc and int8: raise ValueError("Monte-Carlo dropout runs in float: use int8=False with mc")
+        self.model, self.n, self.spread, self.mc = int8_model(model) if int8 else fuse_bn(model), tta_views(n), spread, mc
+        self.drops = [m for m in self.model.modules() if isinstance(m, nn.Dropout)] if mc else []
+        if mc and not self.drops: raise ValueError("Monte-Carlo dropout needs a model with dropout layers")
+
+    def train(self, mode:bool=True):
+        super().train(mode)
+        for m in self.drops: m.train()  # Monte-Carlo dropout: dropout stays on in eval mode
+        return self
 
     def forward(self, x):
         if self.n > 1: x = torch.cat(dihedral_views(x, self.n))
+        k = self.n * max(1, self.mc)
+        if self.mc > 1: x = x.repeat(self.mc, 1, 1, 1)
         out = self.model(x.contiguous(memory_format=torch.channels_last)).float()
-        return out.view(self.n, -1, *out.shape[1:]).mean(0)
-
+        out = out.view(k, -1, *out.shape[1:])
+        return torch.cat([out.mean(0), out.std(0, unbiased=False)], 1) if self.spread else out.mean(0)
 
 # %% ../nbs/06_predict.ipynb #95788364
 def _ids(files):
@@ -68,28 +81,49 @@ def _ids(files):
 
 # %% ../nbs/06_predict.ipynb #aa123073
 VIEWS_PER_BATCH = 256  # views per forward pass in `predict_images` (64 galaxies × 4 views)
+UNCERTAINTY = ('tta', 'mc')  # how `predict_images` estimates uncertainty: spread over the TTA views, or Monte-Carlo dropout
+MC_SAMPLES = 8         # dropout samples per view with `uncertainty='mc'`
+
+def _uncertainty_method(model, uncertainty, n_views):
+    "The method for `uncertainty` (True: the one the model was calibrated for, else 'tta'), and its calibration for `n_views` (or None)."
+    cal = getattr(model, 'gz_uncertainty', None)
+    method = (cal or {}).get('method', 'tta') if uncertainty is True else uncertainty
+    if method not in UNCERTAINTY: raise ValueError(f"uncertainty={uncertainty!r}: use True, False or one of {', '.join(map(repr, UNCERTAINTY))}")
+    fits = cal and cal.get('method') == method and cal.get('views', n_views) == n_views  # (a spread over other views is another spread)
+    return method, (cal if fits else None)
 
 def predict_images(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, or 'default' (see `modelfile.load_model`)
                    images:str|Path|list,           # a folder of `<GalaxyID>.jpg` images, or a list of image files
                    tta:bool|int=TTA_VIEWS,         # dihedral views to average: 4 (default), 8 (`True`), 2, or `False` for none
                    bs:int=None,                    # images per batch (× the views with `tta`); `None`: `VIEWS_PER_BATCH` views
                    progress:bool=True,             # show progress bars (decoding, prediction)
-                   int8:bool=None                  # predict in int8 (`int8_model`); `None`: where `int8_ready` (calibrated, on a CPU)
+                   int8:bool=None,                 # predict in int8 (`int8_model`); `None`: where `int8_ready` (calibrated, on a CPU)
+                   uncertainty:bool|str=False,     # add a standard deviation per answer (`STD_CLASSES`): True, 'tta' or 'mc'
+                   calibrate:bool=True             # scale the standard deviations by the model's calibration, where it has one
                   )->pd.DataFrame:
-    "Predicted vote fractions: `GalaxyID` + the 37 `CLASSES`, one row per image."
+    "Predicted vote fractions: `GalaxyID` + the 37 `CLASSES` (+ their `STD_CLASSES` with `uncertainty`), one row per image."
     n_views = tta_views(tta)
     learn = load_model(learn_or_path)
     files = prediction_files(images)
-    dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs or max(1, VIEWS_PER_BATCH // n_views))
     model = learn.model
-    learn.model = PredictModel(model, n_views, int8=int8_ready(model) if int8 is None else int8)
+    method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
+    mc = MC_SAMPLES if method == 'mc' else 0
+    if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
+    dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs or max(1, VIEWS_PER_BATCH // (n_views * max(1, mc))))
+    learn.model = PredictModel(model, n_views, int8=(int8_ready(model) if int8 is None else int8) and not mc, spread=bool(method), mc=mc)
     try:
         with (nullcontext() if progress else learn.no_bar()): preds, _ = learn.get_preds(dl=dl)
     finally: learn.model = model
-    df = pd.DataFrame(preds.float().numpy(), columns=CLASSES)
+    preds = preds.float().numpy()
+    df = pd.DataFrame(preds[:, :len(CLASSES)], columns=CLASSES)
     df.insert(0, 'GalaxyID', _ids(files))
+    if method:
+        std = preds[:, len(CLASSES):]
+        if cal is not None and calibrate: std = calibrated_std(std, cal)
+        elif calibrate: warnings.warn(f"This model carries no uncertainty calibration for {method!r} with {n_views} views: the standard deviations are the raw spread "
+                                      "(fit one with evaluate.fit_uncertainty on labelled galaxies; train_galaxy does)")
+        df[STD_CLASSES] = std.astype(np.float32)
     return df
-
 
 # %% ../nbs/06_predict.ipynb #372c610c
 class SubmissionError(FrameError):
@@ -114,6 +148,18 @@ def write_submission(df:pd.DataFrame,                   # predictions: `GalaxyID
     try: return atomic_write(path, _write)
     except OSError as e: raise OSError(f"Cannot write the submission to {path}: {why_unwritable(path, e)}") from None
 
+def write_predictions(df:pd.DataFrame,        # predictions: `GalaxyID` + `CLASSES` (+ `STD_CLASSES`)
+                      path:str|Path,          # the CSV file to write
+                      float_format:str='%.6f' # number format
+                     )->Path:
+    "Write predictions with their standard deviations (not a Kaggle submission: 74 values a galaxy), atomically."
+    path = Path(path)
+    out = check_frame(df, 'Predictions', SubmissionError)
+    if all(c in df.columns for c in STD_CLASSES): out[STD_CLASSES] = df[STD_CLASSES].to_numpy(np.float32)
+    if path.is_dir(): raise SubmissionError(f"Cannot write the predictions to {path}: it is a folder")
+    try: return atomic_write(path, lambda t: out.to_csv(t, index=False, float_format=float_format))
+    except OSError as e: raise OSError(f"Cannot write the predictions to {path}: {why_unwritable(path, e)}") from None
+
 # %% ../nbs/06_predict.ipynb #7eb2770f
 def vote_values(row)->np.ndarray:
     "The 37 `CLASSES` values of a DataFrame row (Series), one-row DataFrame, dict, or sequence of 37 numbers."
@@ -134,15 +180,24 @@ def _share(y, q, col):
     tot = y[a:b].sum()
     return y[CLASSES.index(col)] / tot if tot > 0 else 0.
 
+def _stds(row):
+    "The 37 standard deviations of a prediction row that has `STD_CLASSES` (else `None`)."
+    if isinstance(row, pd.DataFrame): row = row.iloc[0]
+    if isinstance(row, (pd.Series, dict)) and all(c in row for c in STD_CLASSES): return np.array([row[c] for c in STD_CLASSES], np.float64)
+    return None
+
 def describe(pred_row,              # a galaxy's 37 vote fractions: a row of `predict_images` or `load_labels`, a dict or an array
              conditional:bool=True, # fractions among the volunteers asked each question (else Kaggle's cumulative values)
              digits:int=2           # decimals shown
             )->str:
-    "The galaxy's morphology in words: the most-voted answer at each question down the tree."
-    y, out = vote_values(pred_row), ''
+    "The galaxy's morphology in words: the most-voted answer at each question down the tree (± its standard deviation, if any)."
+    y, sd, out = vote_values(pred_row), _stds(pred_row), ''
     for q, col, v in tree_walk(y):
+        a, b, _ = tree_index()[q.num - 1]
+        tot = y[a:b].sum() if conditional else 1.
         sep = '' if not out else ('; ' if q.parent is None else ' → ')
-        out += f"{sep}{ANSWERS[col]} {(_share(y, q, col) if conditional else v):.{digits}f}"
+        pm = '' if sd is None else f" ± {sd[CLASSES.index(col)] / tot if tot > 0 else 0:.{digits}f}"
+        out += f"{sep}{ANSWERS[col]} {(_share(y, q, col) if conditional else v):.{digits}f}{pm}"
     return out
 
 # %% ../nbs/06_predict.ipynb #cf08c941

@@ -8,6 +8,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/train.html.md"""
 from __future__ import annotations
 import datetime, json, time, warnings
 from pathlib import Path
+import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
@@ -16,15 +17,16 @@ from fastai.learner import Learner
 from fastai.torch_core import set_seed
 from fastai.vision.all import resnet18, resnet34, resnet50, resnet101, resnet152
 from .core import *
-from .data import galaxy_dls
+from .data import galaxy_dls, GalaxyItem
 from .models import make_head
 from .learner import *
 from .quantize import calibrate_int8, int8_engine, int8_ready, INT8_MAX_LOSS
 from .modelfile import save_model, _version
-from .predict import PredictModel, tta_views, TTA_VIEWS
+from .predict import PredictModel, tta_views, TTA_VIEWS, MC_SAMPLES
+from .evaluate import calibrated_uncertainty
 
 # %% auto #0
-__all__ = ['ARCHS', 'RECIPES', 'train_galaxy']
+__all__ = ['ARCHS', 'RECIPES', 'fit_model_uncertainty', 'train_galaxy']
 
 # %% ../nbs/08_train.ipynb #b8751d03
 ARCHS = {'cnn': 'cnn', 'study': 'study', 'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50,
@@ -63,6 +65,27 @@ def _int8_report(learn, rmse_int8, ref)->str:
     warnings.warn(f"int8 prediction loses {loss:.4f} of validation RMSE ({rmse_int8:.4f} against {ref:.4f}; INT8_MAX_LOSS is "
                   f"{INT8_MAX_LOSS}): this model will predict in float by default (int8=True forces int8)")
     return f", {rmse_int8:.4f} in int8 (too far off: gz_predict keeps float)"
+
+def fit_model_uncertainty(learn:Learner,     # a trained learner whose `DataLoaders` hold labelled validation galaxies
+                          tta:int=TTA_VIEWS,  # dihedral views (the spread over them is the raw uncertainty)
+                          method:str='tta'    # 'tta' (spread over the views) or 'mc' (Monte-Carlo dropout, see `predict.PredictModel`)
+                         )->pd.DataFrame|None:
+    "Calibrate the model's uncertainty on the validation galaxies (stored as `model.gz_uncertainty`); the coverage report."
+    n, items = tta_views(tta), learn.dls.valid_ds.items
+    if not len(items) or (method == 'tta' and n < 2): return None
+    mc = MC_SAMPLES if method == 'mc' else 0
+    dl = learn.dls.test_dl([GalaxyItem(o.x, None) for o in items], bs=max(1, 256 // (n * max(1, mc))))  # (no targets: the outputs are 74 wide)
+    model = learn.model
+    learn.model = PredictModel(model, n, int8=int8_ready(model) and not mc, spread=True, mc=mc)
+    try:
+        with learn.no_bar(), learn.no_logging(): preds, _ = learn.get_preds(dl=dl)
+    finally: learn.model = model
+    preds, ids = preds.float().numpy(), [o.id for o in items]
+    frame = lambda a: pd.DataFrame(a[:, :len(CLASSES)], columns=CLASSES).assign(GalaxyID=ids)
+    pred = frame(preds); pred[STD_CLASSES] = preds[:, len(CLASSES):]
+    cal, report = calibrated_uncertainty(pred, frame(np.stack([o.y for o in items])), method)
+    model.gz_uncertainty = dict(cal, views=n)
+    return report
 
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'study', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
@@ -107,16 +130,19 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
     rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
     int8_msg = _int8_report(learn, rmse_int8, rmse_tta if rmse_tta is not None else last('valid_rmse'))
+    unc = fit_model_uncertainty(learn, tta) if tta_views(tta) > 1 else None
     info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta, tta=tta_views(tta),
                 valid_rmse_int8=rmse_int8, predicts_int8=int8_ready(learn.model), epochs=len(h),
                 minutes=round(minutes, 3), n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
+                uncertainty_coverage=None if unc is None else unc.loc['all'].round(4).to_dict(),
                 date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
                 versions=dict(torch=torch.__version__, fastai=fastai.__version__, galaxyzoo_nb=_version()))
     save_model(learn, out, training=info, tta=tta_views(tta) if tta else TTA_VIEWS)
     if pkl: atomic_write(out/'learner.pkl', lambda t: learn.export(t.absolute()))
     fig = plot_curves(learn, out/'curves.png', title=f'{arch}, {size} px, {len(h)} epochs')
     plt.close(fig)
-    summary = dict(info, valid_ids=[o.id for o in dls.valid_ds.items], history=h.round(6).to_dict('records'))
+    summary = dict(info, valid_ids=[o.id for o in dls.valid_ds.items], history=h.round(6).to_dict('records'),
+                   uncertainty_report=None if unc is None else unc.round(4).rename_axis('Q').reset_index().to_dict('records'))
     atomic_write(out/'summary.json', lambda t: t.write_text(json.dumps(summary, indent=1)))
     rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
     if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {tta_views(tta)}-view TTA)"
