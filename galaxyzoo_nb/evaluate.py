@@ -151,14 +151,14 @@ def coverage(pred:pd.DataFrame|str|Path,   # predictions with `STD_CLASSES`, or 
     return coverage_table(np.abs(p - y), _pred_std(pred, ids))
 
 def _fit_question(e, s):
-    "`(scale, offset)` putting 68.3 % of errors `e` within scale·s + offset, and as near 95.4 % as can be within twice that."
+    "`(scale, offset)` whose ±1σ' and ±2σ' hold shares of the errors `e` closest to 68.3 % and 95.4 % (least squares)."
     s = np.maximum(s, 1e-6)
     best = None
     for b in np.unique(np.quantile(e, np.linspace(0, .6, 25))):
-        a = max(float(np.quantile((e - b) / s, NOMINAL[1])), 0.)
-        c1, c2 = (e <= a * s + b).mean(), (e <= 2 * (a * s + b)).mean()
-        loss = (c1 - NOMINAL[1])**2 + (c2 - NOMINAL[2])**2
-        if best is None or loss < best[0]: best = (loss, a, float(b))
+        for a in np.unique(np.maximum(np.quantile((e - b) / s, np.linspace(.5, .9, 41)), 0.)):
+            c1, c2 = (e <= a * s + b).mean(), (e <= 2 * (a * s + b)).mean()
+            loss = (c1 - NOMINAL[1])**2 + (c2 - NOMINAL[2])**2
+            if best is None or loss < best[0]: best = (loss, float(a), float(b))
     return best[1], best[2]
 
 def _fit(e, s):
