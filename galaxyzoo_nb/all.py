@@ -6,5 +6,6 @@ from .learner import *
 from .quantize import *
 from .modelfile import *
 from .predict import *
+from .catalog import *
 from .evaluate import *
 from .train import *

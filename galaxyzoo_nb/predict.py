@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/predict.html.md"""
 
 # %% ../nbs/06_predict.ipynb #05436310
 from __future__ import annotations
-import os, textwrap, warnings
+import textwrap, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
@@ -24,8 +24,8 @@ from .modelfile import load_model, save_model, ModelError
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'UNCERTAINTY', 'MC_SAMPLES', 'dihedral_views', 'tta_views', 'PredictModel',
-           'predict_images', 'SubmissionError', 'check_submission', 'write_submission', 'write_predictions',
-           'vote_values', 'describe', 'walk_answers', 'show_galaxy']
+           'predict_arrays', 'predict_images', 'SubmissionError', 'check_submission', 'write_submission',
+           'write_predictions', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
 
 # %% ../nbs/06_predict.ipynb #fa6817ca
 def dihedral_views(x:torch.Tensor, # a batch of square images `(n, c, h, w)`
@@ -92,6 +92,38 @@ def _uncertainty_method(model, uncertainty, n_views):
     fits = cal and cal.get('method') == method and cal.get('views', n_views) == n_views  # (a spread over other views is another spread)
     return method, (cal if fits else None)
 
+def predict_arrays(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, or 'default' (see `modelfile.load_model`)
+                   arrays,                         # decoded images `(n, size, size, 3)` uint8, as `data.galaxy_arrays` makes them
+                   ids=None,                       # their ids (default: 0, 1, 2, ...)
+                   tta:bool|int=TTA_VIEWS,         # dihedral views to average: 4 (default), 8 (`True`), 2, or `False` for none
+                   bs:int=None,                    # images per batch (× the views with `tta`); `None`: `VIEWS_PER_BATCH` views
+                   progress:bool=False,            # show a progress bar
+                   int8:bool=None,                 # predict in int8 (`int8_model`); `None`: where `int8_ready` (calibrated, on a CPU)
+                   uncertainty:bool|str=False,     # add a standard deviation per answer (`STD_CLASSES`): True, 'tta' or 'mc'
+                   calibrate:bool=True             # scale the standard deviations by the model's calibration, where it has one
+                  )->pd.DataFrame:
+    "Predicted vote fractions of images already decoded with the model's crop and size: `GalaxyID` + the 37 `CLASSES` (+ `STD_CLASSES`)."
+    n_views, learn = tta_views(tta), load_model(learn_or_path)
+    model = learn.model
+    method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
+    mc = MC_SAMPLES if method == 'mc' else 0
+    if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
+    dl = learn.dls.test_dl([GalaxyItem(a, None) for a in arrays], bs=bs or max(1, VIEWS_PER_BATCH // (n_views * max(1, mc))))
+    learn.model = PredictModel(model, n_views, int8=(int8_ready(model) if int8 is None else int8) and not mc, spread=bool(method), mc=mc)
+    try:
+        with (nullcontext() if progress else learn.no_bar()): preds, _ = learn.get_preds(dl=dl)
+    finally: learn.model = model
+    preds = preds.float().numpy()
+    df = pd.DataFrame(preds[:, :len(CLASSES)], columns=CLASSES)
+    df.insert(0, 'GalaxyID', np.arange(len(df)) if ids is None else ids)
+    if method:
+        std = preds[:, len(CLASSES):]
+        if cal is not None and calibrate: std = calibrated_std(std, cal)
+        elif calibrate: warnings.warn(f"This model carries no uncertainty calibration for {method!r} with {n_views} views: the standard deviations are the raw spread "
+                                      "(fit one with evaluate.fit_uncertainty on labelled galaxies; train_galaxy does)")
+        df[STD_CLASSES] = std.astype(np.float32)
+    return df
+
 def predict_images(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, or 'default' (see `modelfile.load_model`)
                    images:str|Path|list,           # a folder of `<GalaxyID>.jpg` images, or a list of image files
                    tta:bool|int=TTA_VIEWS,         # dihedral views to average: 4 (default), 8 (`True`), 2, or `False` for none
@@ -102,28 +134,10 @@ def predict_images(learn_or_path:Learner|str|Path, # a `Learner`, a model folder
                    calibrate:bool=True             # scale the standard deviations by the model's calibration, where it has one
                   )->pd.DataFrame:
     "Predicted vote fractions: `GalaxyID` + the 37 `CLASSES` (+ their `STD_CLASSES` with `uncertainty`), one row per image."
-    n_views = tta_views(tta)
-    learn = load_model(learn_or_path)
-    files = prediction_files(images)
-    model = learn.model
-    method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
-    mc = MC_SAMPLES if method == 'mc' else 0
-    if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
-    dl = galaxy_test_dl(learn.dls, files, progress=progress, bs=bs or max(1, VIEWS_PER_BATCH // (n_views * max(1, mc))))
-    learn.model = PredictModel(model, n_views, int8=(int8_ready(model) if int8 is None else int8) and not mc, spread=bool(method), mc=mc)
-    try:
-        with (nullcontext() if progress else learn.no_bar()): preds, _ = learn.get_preds(dl=dl)
-    finally: learn.model = model
-    preds = preds.float().numpy()
-    df = pd.DataFrame(preds[:, :len(CLASSES)], columns=CLASSES)
-    df.insert(0, 'GalaxyID', _ids(files))
-    if method:
-        std = preds[:, len(CLASSES):]
-        if cal is not None and calibrate: std = calibrated_std(std, cal)
-        elif calibrate: warnings.warn(f"This model carries no uncertainty calibration for {method!r} with {n_views} views: the standard deviations are the raw spread "
-                                      "(fit one with evaluate.fit_uncertainty on labelled galaxies; train_galaxy does)")
-        df[STD_CLASSES] = std.astype(np.float32)
-    return df
+    learn, files = load_model(learn_or_path), prediction_files(images)
+    gx = galaxy_x(learn.dls)
+    arr = galaxy_arrays(files, gx.crop, gx.size, cache=False, progress=progress)  # (all in memory: for a catalogue, `catalog.predict_catalog`)
+    return predict_arrays(learn, arr, _ids(files), tta, bs, progress, int8, uncertainty, calibrate)
 
 # %% ../nbs/06_predict.ipynb #372c610c
 class SubmissionError(FrameError):
