@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from fastcore.basics import defaults
 from fastcore.parallel import parallel
 from fastprogress.fastprogress import progress_bar
 from fastai.learner import Learner
@@ -19,7 +20,7 @@ from .core import *
 from .data import ImageError, IMAGE_EXTS, load_galaxy, galaxy_x
 from .modelfile import load_model, read_config, ready_model_path
 from .quantize import int8_ready
-from .predict import predict_arrays, tta_views
+from .predict import predict_arrays, make_predictor, tta_views
 
 # %% auto #0
 __all__ = ['CHUNK', 'MANIFEST', 'CatalogError', 'catalog_items', 'decode_chunk', 'predict_chunk', 'work_dir', 'errors_path',
@@ -87,7 +88,7 @@ def decode_chunk(items:pd.DataFrame, # `id` and `file` of the chunk's images
         except ImageError as e:
             if strict: raise
             return str(e)
-    res = parallel(_one, items['file'].tolist(), n_workers=min(8, max(1, len(items) // 64)), threadpool=True, progress=False)
+    res = parallel(_one, items['file'].tolist(), n_workers=defaults.cpus, threadpool=True, progress=False)  # (more threads than cores: slower)
     ok = np.array([not isinstance(r, str) for r in res], dtype=bool)
     arr = np.stack([r for r in res if not isinstance(r, str)]) if ok.any() else np.zeros((0, size, size, 3), np.uint8)
     errors = pd.DataFrame(dict(id=items['id'].to_numpy()[~ok], file=items['file'].to_numpy()[~ok], reason=[r for r in res if isinstance(r, str)]))
@@ -96,12 +97,14 @@ def decode_chunk(items:pd.DataFrame, # `id` and `file` of the chunk's images
 def predict_chunk(learn:Learner,       # the model (from `load_model`)
                   decoded:tuple,       # `decode_chunk`'s result
                   settings:dict,       # `tta`, `int8`, `uncertainty`
-                  bs:int=None          # images per batch (default: `predict.VIEWS_PER_BATCH` views)
+                  bs:int=None,         # images per batch (default: `predict.VIEWS_PER_BATCH` views)
+                  predictor:dict=None  # from `predict.make_predictor`, built once for all chunks (else built here)
                  )->pd.DataFrame:
     "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`)."
     arr, ids, _ = decoded
     if not len(arr): return pd.DataFrame(columns=['id'] + CLASSES)
-    df = predict_arrays(learn, arr, list(ids), settings['tta'], bs=bs, int8=settings['int8'], uncertainty=settings['uncertainty'])
+    df = predict_arrays(learn, arr, list(ids), settings['tta'], bs=bs, int8=settings['int8'], uncertainty=settings['uncertainty'],
+                        predictor=predictor)
     return df.rename(columns={'GalaxyID': 'id'})
 
 # %% ../nbs/07_catalog.ipynb #e6554b65
@@ -172,11 +175,13 @@ _WORKER_MODELS = {}  # model reference -> loaded model, one per Dask worker proc
 
 def _dask_chunk(ref, items, settings, crop, size, work, k, strict, bs):
     "A Dask task: load the model once per worker, predict chunk `k` and write its shard; the counts."
-    if ref not in _WORKER_MODELS:
+    key = (ref, json.dumps(settings, sort_keys=True))
+    if key not in _WORKER_MODELS:
         torch.set_num_threads(1)
-        _WORKER_MODELS[ref] = load_model(ref, cpu=True)
+        learn = load_model(ref, cpu=True)
+        _WORKER_MODELS[key] = (learn, make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty']))
     dec = decode_chunk(items, crop, size, strict)
-    preds = predict_chunk(_WORKER_MODELS[ref], dec, settings, bs)
+    preds = predict_chunk(*_WORKER_MODELS[key][:1], dec, settings, bs, _WORKER_MODELS[key][1])
     _write_chunk(Path(work), k, preds, dec[2])
     return len(preds), len(dec[2])
 
@@ -235,12 +240,13 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                     f.result(); n += len(chunks[futs[f]])
                     if bar is not None: bar.update(n)
         elif todo:
+            pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'])  # (once: the int8 copy takes a while)
             with ThreadPoolExecutor(1) as ex:  # decode the next chunk while the model predicts this one
                 nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict)
                 for j, k in enumerate(todo):
                     dec = nxt.result()
                     if j + 1 < len(todo): nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict)
-                    _write_chunk(work, k, predict_chunk(learn, dec, settings, bs), dec[2])
+                    _write_chunk(work, k, predict_chunk(learn, dec, settings, bs, pred), dec[2])
                     n += len(chunks[k])
                     if bar is not None: bar.update(n)
     except ImageError:

@@ -24,8 +24,8 @@ from .modelfile import load_model, save_model, ModelError
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'UNCERTAINTY', 'MC_SAMPLES', 'dihedral_views', 'tta_views', 'PredictModel',
-           'predict_arrays', 'predict_images', 'SubmissionError', 'check_submission', 'write_submission',
-           'write_predictions', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
+           'make_predictor', 'predict_arrays', 'predict_images', 'SubmissionError', 'check_submission',
+           'write_submission', 'write_predictions', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
 
 # %% ../nbs/06_predict.ipynb #fa6817ca
 def dihedral_views(x:torch.Tensor, # a batch of square images `(n, c, h, w)`
@@ -92,6 +92,19 @@ def _uncertainty_method(model, uncertainty, n_views):
     fits = cal and cal.get('method') == method and cal.get('views', n_views) == n_views  # (a spread over other views is another spread)
     return method, (cal if fits else None)
 
+def make_predictor(learn:Learner,             # a loaded model
+                   tta:bool|int=TTA_VIEWS,     # dihedral views to average
+                   int8:bool=None,             # predict in int8; `None`: where `int8_ready`
+                   uncertainty:bool|str=False  # add standard deviations: True, 'tta' or 'mc'
+                  )->dict:
+    "What `predict_arrays` predicts with (a `PredictModel` and its settings): build it once to predict many batches of images."
+    n_views, model = tta_views(tta), learn.model
+    method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
+    mc = MC_SAMPLES if method == 'mc' else 0
+    if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
+    pm = PredictModel(model, n_views, int8=(int8_ready(model) if int8 is None else int8) and not mc, spread=bool(method), mc=mc)
+    return dict(pm=pm, n_views=n_views, method=method, cal=cal, mc=mc)
+
 def predict_arrays(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, or 'default' (see `modelfile.load_model`)
                    arrays,                         # decoded images `(n, size, size, 3)` uint8, as `data.galaxy_arrays` makes them
                    ids=None,                       # their ids (default: 0, 1, 2, ...)
@@ -100,27 +113,25 @@ def predict_arrays(learn_or_path:Learner|str|Path, # a `Learner`, a model folder
                    progress:bool=False,            # show a progress bar
                    int8:bool=None,                 # predict in int8 (`int8_model`); `None`: where `int8_ready` (calibrated, on a CPU)
                    uncertainty:bool|str=False,     # add a standard deviation per answer (`STD_CLASSES`): True, 'tta' or 'mc'
-                   calibrate:bool=True             # scale the standard deviations by the model's calibration, where it has one
+                   calibrate:bool=True,            # scale the standard deviations by the model's calibration, where it has one
+                   predictor:dict=None             # from `make_predictor` (then `tta`, `int8` and `uncertainty` are its)
                   )->pd.DataFrame:
     "Predicted vote fractions of images already decoded with the model's crop and size: `GalaxyID` + the 37 `CLASSES` (+ `STD_CLASSES`)."
-    n_views, learn = tta_views(tta), load_model(learn_or_path)
-    model = learn.model
-    method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
-    mc = MC_SAMPLES if method == 'mc' else 0
-    if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
-    dl = learn.dls.test_dl([GalaxyItem(a, None) for a in arrays], bs=bs or max(1, VIEWS_PER_BATCH // (n_views * max(1, mc))))
-    learn.model = PredictModel(model, n_views, int8=(int8_ready(model) if int8 is None else int8) and not mc, spread=bool(method), mc=mc)
+    learn = load_model(learn_or_path)
+    p = predictor or make_predictor(learn, tta, int8, uncertainty)
+    dl = learn.dls.test_dl([GalaxyItem(a, None) for a in arrays], bs=bs or max(1, VIEWS_PER_BATCH // (p['n_views'] * max(1, p['mc']))))
+    model, learn.model = learn.model, p['pm']
     try:
         with (nullcontext() if progress else learn.no_bar()): preds, _ = learn.get_preds(dl=dl)
     finally: learn.model = model
     preds = preds.float().numpy()
     df = pd.DataFrame(preds[:, :len(CLASSES)], columns=CLASSES)
     df.insert(0, 'GalaxyID', np.arange(len(df)) if ids is None else ids)
-    if method:
+    if p['method']:
         std = preds[:, len(CLASSES):]
-        if cal is not None and calibrate: std = calibrated_std(std, cal)
-        elif calibrate: warnings.warn(f"This model carries no uncertainty calibration for {method!r} with {n_views} views: the standard deviations are the raw spread "
-                                      "(fit one with evaluate.fit_uncertainty on labelled galaxies; train_galaxy does)")
+        if p['cal'] is not None and calibrate: std = calibrated_std(std, p['cal'])
+        elif calibrate: warnings.warn(f"This model carries no uncertainty calibration for {p['method']!r} with {p['n_views']} views: the standard "
+                                      "deviations are the raw spread (fit one with evaluate.fit_uncertainty on labelled galaxies; train_galaxy does)")
         df[STD_CLASSES] = std.astype(np.float32)
     return df
 
