@@ -2,7 +2,7 @@
 """Survey-scale prediction: `predict_catalog` on catalogues of 10,000 and 100,000 images (issue 19).
 
 The catalogues link the shared sample's images (training and test) under new ids, in a temporary folder. For each:
-img/s and peak RSS of `predict_catalog` (JPEG files to a written CSV) with the ready model in a fresh process; beside
+img/s and peak RSS of `predict_catalog` (JPEG files to a written CSV; on the 10,000 also with `overlap=True`) with the ready model in a fresh process; beside
 them, on the 10,000 images: `predict_images` + `write_submission`, what gz_predict ran before (everything decoded into
 memory, no cache) and `predict_catalog` on a local Dask cluster of 2
 workers. Then the crash test: a run on the 10,000 killed with SIGKILL half way through its shards, run again, and
@@ -51,7 +51,7 @@ def main(quick=False):
         d = Path(d)
         cats = {n: make_catalog(d, n) for n in sizes}
         n0 = sizes[0]
-        cat_s, img_s, rss_c, rss_i = [], [], [], []
+        cat_s, img_s, rss_c, rss_i, ovl_s = [], [], [], [], []
         files = pd.read_csv(cats[n0]).file.map(lambda f: str(d/f)).tolist()
         (d/'files.json').write_text(json.dumps(files))
         for rep in range(REPS):  # alternately, so that a slow spell of the VM hits both: the median of each
@@ -59,11 +59,15 @@ def main(quick=False):
             cat_s.append(secs); rss_c.append(rss)
             secs, rss = measure('predict', 'predict_images, write_submission', f"import json; write_submission(predict_images('default', json.load(open({str(d/'files.json')!r})), progress=False), {str(d/'pi.csv')!r})")
             img_s.append(secs); rss_i.append(rss)
+            secs, _ = measure('catalog', 'predict_catalog', f"predict_catalog('default', {str(cats[n0])!r}, {str(d/'out_ovl.csv')!r}, overlap=True, progress=False)")
+            ovl_s.append(secs)
         res[f'catalog_{n0}'] = dict(images=n0, seconds=float(np.median(cat_s)), img_s=n0 / float(np.median(cat_s)), peak_rss_mb=max(rss_c),
                                     runs_img_s=[n0 / s for s in cat_s])
         res['predict_images'] = dict(images=n0, seconds=float(np.median(img_s)), img_s=n0 / float(np.median(img_s)), peak_rss_mb=max(rss_i),
                                      runs_img_s=[n0 / s for s in img_s])
-        print(f"predict_catalog, {n0:,} images: {res[f'catalog_{n0}']['img_s']:.0f} img/s (median of {REPS}), peak RSS {max(rss_c):.0f} MB", flush=True)
+        res['catalog_overlap'] = dict(images=n0, seconds=float(np.median(ovl_s)), img_s=n0 / float(np.median(ovl_s)), runs_img_s=[n0 / s for s in ovl_s])
+        print(f"predict_catalog, {n0:,} images: {res[f'catalog_{n0}']['img_s']:.0f} img/s (median of {REPS}), peak RSS {max(rss_c):.0f} MB; "
+              f"with decoding overlapped with prediction: {res['catalog_overlap']['img_s']:.0f} img/s", flush=True)
         print(f"predict_images + write_submission (all in memory, decoded afresh), {n0:,} images: {res['predict_images']['img_s']:.0f} img/s "
               f"(median of {REPS}), peak RSS {max(rss_i):.0f} MB", flush=True)
         n1 = sizes[1]

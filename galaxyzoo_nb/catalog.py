@@ -206,6 +206,7 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                     workers:int=0,           # run the chunks on a local Dask cluster of this many processes
                     scheduler:str=None,      # ... or on the running Dask cluster at this address
                     bs:int=None,             # images per batch (default: `predict.VIEWS_PER_BATCH` views)
+                    overlap:bool=None,       # decode the next chunk while the model predicts (default: with more than 2 cores)
                     progress:bool=True       # a progress bar over the images (rate and ETA), and a summary line
                    )->Path:
     "Predict every image of `source` in chunks, resumably, into `out`; unreadable images go to `errors_path(out)`."
@@ -241,11 +242,14 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                     if bar is not None: bar.update(n)
         elif todo:
             pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'])  # (once: the int8 copy takes a while)
+            overlap = defaults.cpus > 2 if overlap is None else overlap  # (on 2 cores the two fight for them: slower, see below)
             with ThreadPoolExecutor(1) as ex:  # decode the next chunk while the model predicts this one
                 nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict)
                 for j, k in enumerate(todo):
                     dec = nxt.result()
-                    if j + 1 < len(todo): nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict)
+                    if j + 1 < len(todo):
+                        nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict)
+                        if not overlap: nxt.result()  # (decode it now, before predicting)
                     _write_chunk(work, k, predict_chunk(learn, dec, settings, bs, pred), dec[2])
                     n += len(chunks[k])
                     if bar is not None: bar.update(n)
