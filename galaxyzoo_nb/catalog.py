@@ -8,6 +8,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/catalog.html.md"""
 from __future__ import annotations
 import hashlib, json, shutil, time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -185,12 +186,17 @@ def _dask_chunk(ref, items, settings, crop, size, work, k, strict, bs):
     _write_chunk(Path(work), k, preds, dec[2])
     return len(preds), len(dec[2])
 
+@contextmanager
 def _dask_client(workers, scheduler):
-    "A Dask client: on the cluster at `scheduler`, or on a local cluster of `workers` processes."
+    "A Dask client: on the cluster at `scheduler`, or on a local cluster of `workers` processes (closed afterwards)."
     try: from dask.distributed import Client, LocalCluster
     except ImportError: raise ImportError('Dask is not installed: pip install "galaxyzoo-nb[dask]" (or: pip install "dask[distributed]")') from None
-    if scheduler: return Client(scheduler)
-    return Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None))
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(scheduler or cluster)
+    try: yield client
+    finally:
+        client.close()
+        if cluster is not None: cluster.close()  # (a client does not close a cluster it was given)
 
 def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `Learner` (not with Dask: pass a folder)
                     source:str|Path|list,    # a folder of images, an image, a list of files, or a `.csv`/`.parquet` catalogue
