@@ -111,7 +111,7 @@ def predict_chunk(learn:Learner,       # the model (from `load_model`)
 # %% ../nbs/07_catalog.ipynb #e6554b65
 MANIFEST = 'manifest.json'
 
-def _model_id(learn, ref)->str:
+def _model_id(learn)->str:
     "What identifies the model: the hash of its weights (from its config, or of the parameters of a model in memory)."
     cfg = getattr(learn, 'model_config', None) or {}
     if cfg.get('weights_sha256'): return cfg['weights_sha256']
@@ -182,7 +182,8 @@ def _dask_chunk(ref, items, settings, crop, size, work, k, strict, bs):
         learn = load_model(ref, cpu=True)
         _WORKER_MODELS[key] = (learn, make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty']))
     dec = decode_chunk(items, crop, size, strict)
-    preds = predict_chunk(*_WORKER_MODELS[key][:1], dec, settings, bs, _WORKER_MODELS[key][1])
+    learn, pred = _WORKER_MODELS[key]
+    preds = predict_chunk(learn, dec, settings, bs, pred)
     _write_chunk(Path(work), k, preds, dec[2])
     return len(preds), len(dec[2])
 
@@ -226,7 +227,7 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     gx = galaxy_x(learn.dls)
     settings = dict(tta=tta_views(tta if tta is not None else cfg.get('tta') or 4), uncertainty=uncertainty,
                     int8=bool(int8_ready(learn.model) if int8 is None else int8))
-    manifest = dict(model=_model_id(learn, ref), settings=settings, chunk=chunk, n_images=len(items), items=_items_id(items))
+    manifest = dict(model=_model_id(learn), settings=settings, chunk=chunk, n_images=len(items), items=_items_id(items))
     work = work_dir(out)
     _start(work, manifest, overwrite)
     n_chunks = -(-len(items) // chunk)
