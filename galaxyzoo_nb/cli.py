@@ -97,11 +97,12 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
     with cli_errors('gz_train'):
         if data is not None and not Path(data).is_dir(): raise FileNotFoundError(f"Data folder not found: {data}")
         path = find_data(data)
-        out = check_writable(out or train_default('out'), folder=True)
+        out = Path(out or train_default('out'))
+        if distrib_rank() == 0: check_writable(out, folder=True)  # (under torchrun, rank 0 writes the outputs)
         opts = dict(arch=arch, size=size, epochs=epochs, bs=bs, lr=lr, head=head, pretrained=pretrained, aug=aug, seed=seed, n=n,
                     crop=crop, n_models=n_models, tta=tta, minutes=minutes)
         heavy('train').train_galaxy(path, out=out, pkl=pkl, **{k: v for k, v in opts.items() if v is not None})
-        print(f"model:   {out}\ncurves:  {out/'curves.png'}\nsummary: {out/'summary.json'}")
+        if distrib_rank() == 0: print(f"model:   {out}\ncurves:  {out/'curves.png'}\nsummary: {out/'summary.json'}")
         return out
 
 # %% ../nbs/10_cli.ipynb #987c7679

@@ -15,7 +15,7 @@ import pandas as pd
 # %% auto #0
 __all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES',
            'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids',
-           'atomic_write', 'why_unwritable', 'FrameError', 'LabelError', 'check_frame', 'load_labels',
+           'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError', 'check_frame', 'load_labels',
            'load_predictions', 'calibrated_std', 'tree_violations', 'make_synthetic']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
@@ -152,6 +152,11 @@ def why_unwritable(fn:Path, # a file that could not be written
     anc = next((p for p in Path(fn).parents if p.exists()), None)
     if anc is not None and not anc.is_dir(): return f"{anc} is a file, not a folder"
     return e.strerror or str(e)
+
+# %% ../nbs/00_core.ipynb #dd623828
+def distrib_rank()->int:
+    "This process's rank among data-parallel processes (`RANK`, set by torchrun and accelerate launch); 0 in a plain run."
+    return int(os.environ.get('RANK', 0) or 0)
 
 # %% ../nbs/00_core.ipynb #ae44f73f
 class FrameError(ValueError):

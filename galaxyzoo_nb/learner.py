@@ -6,8 +6,8 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #d7282d39
 from __future__ import annotations
-import itertools, math, tempfile, time
-from contextlib import nullcontext
+import itertools, math, os, tempfile, time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -17,13 +17,17 @@ from torch import nn
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from fastcore.basics import risinstance
+from fastcore.xtras import modified_env
 from fastai.learner import Learner, Recorder
 from fastai.callback.core import Callback, TrainEvalCallback, CancelFitException
 from fastai.callback.schedule import LRFinder, valley  # also adds `fit_one_cycle`, `fine_tune` and `lr_find` to `Learner`
 from fastai.losses import MSELossFlat
 from fastai.metrics import AccumMetric, rmse
 from fastai.optimizer import Adam
-from fastai.torch_core import find_bs
+from fastai.distributed import DistributedDL  # (and `Learner.distrib_ctx`, on Hugging Face Accelerate)
+from fastcore.basics import patch
+from fastai.torch_core import find_bs, num_distrib
+from torch.nn.parallel import DataParallel, DistributedDataParallel
 from torch.optim.swa_utils import update_bn
 from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet18, resnet50
 from .core import *
@@ -31,8 +35,64 @@ from .data import GALAXY_STATS, galaxy_x
 from .models import galaxy_cnn, study_cnn, make_head, Ensemble
 
 # %% auto #0
-__all__ = ['CNN_MODELS', 'RMSE', 'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'TimeBudget', 'EnsembleMSE',
-           'galaxy_learner', 'set_normalize', 'resnet_learner', 'fit_study', 'suggest_lr', 'fit_fastai', 'plot_curves']
+__all__ = ['CNN_MODELS', 'n_procs', 'is_rank0', 'init_distrib', 'broadcast_obj', 'all_sum', 'rank0_first', 'alone', 'RMSE',
+           'EpochHistory', 'bf16_ok', 'BF16', 'sync_buffers', 'precise_bn', 'PreciseBN', 'TimeBudget', 'EnsembleMSE',
+           'galaxy_learner', 'set_normalize', 'resnet_learner', 'fit_study', 'suggest_lr', 'fit_fastai',
+           'data_parallel', 'plot_curves']
+
+# %% ../nbs/03_learner.ipynb #ae8aee4d
+def n_procs()->int:
+    "The number of data-parallel processes (`WORLD_SIZE` from torchrun/accelerate launch; 1 in a plain run or within `alone`)."
+    return max(1, num_distrib())
+
+def is_rank0()->bool:
+    "Whether this process is rank 0, the one that writes the outputs (always, in a plain run)."
+    return distrib_rank() == 0
+
+def _live()->bool: return n_procs() > 1 and torch.distributed.is_available() and torch.distributed.is_initialized()
+
+def init_distrib()->bool:
+    "Join the process group the launcher described in the environment (NCCL on GPUs, gloo on CPUs); whether this call created it."
+    if n_procs() == 1 or not torch.distributed.is_available() or torch.distributed.is_initialized(): return False
+    cuda = torch.cuda.is_available()
+    if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+    torch.distributed.init_process_group('nccl' if cuda else 'gloo')
+    return True
+
+def _device()->torch.device:
+    "Where collective tensors live: the GPU for NCCL, the CPU for gloo."
+    return torch.device('cuda', torch.cuda.current_device()) if torch.distributed.get_backend() == 'nccl' else torch.device('cpu')
+
+def broadcast_obj(o, src:int=0):
+    "`o` as rank `src` has it, on every process (`o` itself in a plain run)."
+    if not _live(): return o
+    box = [o]
+    torch.distributed.broadcast_object_list(box, src, device=_device())
+    return box[0]
+
+def all_sum(xs:list)->list:
+    "The element-wise sums of the numbers `xs` over all processes (`xs` itself, as floats, in a plain run)."
+    if not _live(): return [float(x) for x in xs]
+    t = torch.tensor([float(x) for x in xs], dtype=torch.float64, device=_device())
+    torch.distributed.all_reduce(t)
+    return t.tolist()
+
+def rank0_first(func, *args, **kwargs):
+    "`func(*args, **kwargs)` on rank 0, then on the other processes (which find, e.g., the cache it filled); its result."
+    if not _live(): return func(*args, **kwargs)
+    res, err = None, None
+    if is_rank0():
+        try: res = func(*args, **kwargs)
+        except Exception as e: err = e
+    failed = broadcast_obj(None if err is None else f"{type(err).__name__}: {err}")  # (rather than leave the others waiting)
+    if err is not None: raise err
+    if failed: raise RuntimeError(f"Rank 0 failed first: {failed}")
+    return res if is_rank0() else func(*args, **kwargs)
+
+@contextmanager
+def alone():
+    "A block in which this process works alone: fastai does not gather predictions and `broadcast_obj`/`all_sum` do nothing."
+    with modified_env(WORLD_SIZE='1'): yield  # (fastai's `num_distrib` reads `WORLD_SIZE`)
 
 # %% ../nbs/03_learner.ipynb #b4e20131
 def RMSE()->AccumMetric:
@@ -55,10 +115,12 @@ class EpochHistory(Callback):
         v = None if m is None else m.value
         return None if v is None else float(v)
     def after_epoch(self):
-        if not self._n or any(isinstance(cb, LRFinder) for cb in self.learn.cbs): return
-        mse = self._sum / self._n
+        if any(isinstance(cb, LRFinder) for cb in self.learn.cbs): return
+        total, n = all_sum([self._sum, self._n])  # (over every process's shard under data-parallel training)
+        if not n: return
+        mse = total / n
         self.rows.append(dict(epoch=len(self.rows)+1, train_mse=mse, train_rmse=math.sqrt(mse), valid_mse=self._valid(None),
-                              valid_rmse=self._valid('rmse'), n_train=self._n, seconds=time.time()-self._t0))
+                              valid_rmse=self._valid('rmse'), n_train=int(n), seconds=time.time()-self._t0))
     @property
     def df(self)->pd.DataFrame:
         "The history as a DataFrame, one row per epoch."
@@ -103,15 +165,29 @@ class BF16(Callback):
     def __getstate__(self): return {**self.__dict__, '_ac': None}
 
 # %% ../nbs/03_learner.ipynb #9716b10d
+def _unwrap(model:nn.Module)->nn.Module: return model.module if isinstance(model, (DataParallel, DistributedDataParallel)) else model
+
+def sync_buffers(model:nn.Module, # a model, the same on every process but for its buffers
+                 src:int=0        # the rank whose buffers all take
+                ):
+    "Copy rank `src`'s buffers (BatchNorm statistics) into every process's `model` (nothing in a plain run)."
+    if _live():
+        for b in _unwrap(model).buffers(): torch.distributed.broadcast(b.data, src)
+
 def precise_bn(learn:Learner,       # a learner whose model may hold BatchNorm layers
-               n_batches:int=200    # training batches to average over (at most one pass of `learn.dls.train`)
+               n_batches:int=200    # training batches to average over (at most one pass of the training set)
               )->int:
     "Set every BatchNorm's running statistics to the plain average over `n_batches` training batches (`update_bn`); the number of layers."
-    n = sum(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats for m in learn.model.modules())
-    if not n or not len(learn.dls.train): return 0
-    bf = next((cb for cb in learn.cbs if isinstance(cb, BF16)), None)
-    xs = (b[0] for b in itertools.islice(learn.dls.train, n_batches))
-    with (bf.autocast(learn.dls.device or torch.device('cpu')) if bf else nullcontext()): update_bn(xs, learn.model)
+    model = _unwrap(learn.model)
+    n = sum(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats for m in model.modules())
+    dl = learn.dls.train
+    dl = getattr(dl, 'dl', dl) if type(dl).__name__ == 'DistributedDL' else dl  # all the training set, not this process's shard
+    if not n or not len(dl): return 0
+    if is_rank0():  # (once: rank 0 computes, the others take its statistics)
+        bf = next((cb for cb in learn.cbs if isinstance(cb, BF16)), None)
+        xs = (b[0] for b in itertools.islice(dl, n_batches))
+        with (bf.autocast(learn.dls.device or torch.device('cpu')) if bf else nullcontext()): update_bn(xs, model)
+    sync_buffers(model)
     return n
 
 class PreciseBN(Callback):
@@ -139,17 +215,20 @@ class TimeBudget(Callback):
         if self.t_ep is not None: self.times.append(now - self.t_ep)
         self.t_ep = now
         if self.epoch >= self.n_epoch: raise CancelFitException()  # the epochs left were dropped
-        if len(self.times) < 2: return
-        per = max(max(self.times[1:][-3:]), 1e-6)  # seconds per epoch, cautiously (the first also filled the cache)
-        n = max(self.epoch + 1, min(self.asked, self.epoch + int((self.budget - (now - self.t0)) // per)))
-        if n == self.n_epoch: return
+        n = broadcast_obj(self._decide(now))  # rank 0 decides for all processes (their clocks differ a little)
+        if n is None or n == self.n_epoch: return
         self.p0, self.i0, self.e0 = self._pct(), self.train_iter, self.epoch
         self.learn.n_epoch = n
         bar = getattr(getattr(getattr(self.learn, 'progress', None), 'mbar', None), 'main_bar', None)
         if bar is not None: bar.total = n  # the progress bar counts to the new end
-        if self.verbose and not self.said:
-            print(f"TimeBudget: {n} of {self.asked} epochs fit in {self.budget / 60:g} min at {per:.1f} s per epoch; "
+        if self.verbose and not self.said and is_rank0():
+            print(f"TimeBudget: {n} of {self.asked} epochs fit in {self.budget / 60:g} min at {self._per:.1f} s per epoch; "
                   f"the schedule is compressed into them"); self.said = True
+    def _decide(self, now):
+        "The number of epochs that fit in what is left of the budget (`None` until two epochs are timed)."
+        if len(self.times) < 2: return None
+        self._per = max(max(self.times[1:][-3:]), 1e-6)  # seconds per epoch, cautiously (the first also filled the cache)
+        return max(self.epoch + 1, min(self.asked, self.epoch + int((self.budget - (now - self.t0)) // self._per)))
     def before_batch(self):
         if self.training: self.learn.pct_train = self._pct()
 
@@ -260,6 +339,22 @@ def fit_fastai(learn:Learner,        # the learner to train
     if getattr(learn, 'pretrained', False): learn.fine_tune(epochs, lr, freeze_epochs=freeze_epochs, **kwargs)
     else: learn.fit_one_cycle(epochs, lr, **kwargs)
     return learn
+
+# %% ../nbs/03_learner.ipynb #e522749f
+@patch
+def _broadcast(self:DistributedDL, t, rank):
+    "Broadcast the indices `t` from `rank`, on the GPU for NCCL and on the CPU for gloo (fastai's always moves them to the GPU)."
+    t = torch.tensor(t, dtype=torch.long, device=_device())
+    torch.distributed.broadcast(t, rank)
+    return t.cpu().tolist()
+
+@contextmanager
+def data_parallel(learn:Learner # the learner to train in every process
+                 ):
+    "Train `learn` data-parallel when several processes were launched (fastai's `distrib_ctx`, on GPUs or CPUs); a no-op in one."
+    if n_procs() == 1: yield learn; return
+    init_distrib()
+    with learn.distrib_ctx(sync_bn=False, cpu=not torch.cuda.is_available()): yield learn
 
 # %% ../nbs/03_learner.ipynb #e056c529
 def plot_curves(learn:Learner,   # a learner with an `EpochHistory` (all learners made here have one)

@@ -87,6 +87,39 @@ def fit_model_uncertainty(learn:Learner,     # a trained learner whose `DataLoad
     model.gz_uncertainty = dict(cal, views=n)
     return report
 
+def _lr_on_rank0(learn)->float|None:
+    "`suggest_lr` on rank 0 alone (the others get it from `broadcast_obj`)."
+    if not is_rank0(): return None
+    with alone(): lr = suggest_lr(learn)
+    print(f"lr_find suggests lr={lr:.2g}")
+    return lr
+
+def _finish(learn, args, out, tta, pkl, minutes, n_processes):
+    "Score the trained `learn` (TTA, int8, uncertainty) and write the model folder, its curves and `summary.json`."
+    dls, h = learn.dls, learn.epoch_history.df
+    last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
+    rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
+    int8_msg = _int8_report(learn, rmse_int8, rmse_tta if rmse_tta is not None else last('valid_rmse'))
+    unc = fit_model_uncertainty(learn, tta) if tta_views(tta) > 1 else None
+    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta, tta=tta_views(tta),
+                valid_rmse_int8=rmse_int8, predicts_int8=int8_ready(learn.model), epochs=len(h),
+                minutes=round(minutes, 3), n_processes=n_processes, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
+                uncertainty_coverage=None if unc is None else unc.loc['all'].round(4).to_dict(),
+                date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
+                versions=dict(torch=torch.__version__, fastai=fastai.__version__, galaxyzoo_nb=_version()))
+    save_model(learn, out, training=info, tta=tta_views(tta) if tta else TTA_VIEWS)
+    if pkl: atomic_write(out/'learner.pkl', lambda t: learn.export(t.absolute()))
+    fig = plot_curves(learn, out/'curves.png', title=f"{args['arch']}, {args['size']} px, {len(h)} epochs")
+    plt.close(fig)
+    summary = dict(info, valid_ids=[o.id for o in dls.valid_ds.items], history=h.round(6).to_dict('records'),
+                   uncertainty_report=None if unc is None else unc.round(4).rename_axis('Q').reset_index().to_dict('records'))
+    atomic_write(out/'summary.json', lambda t: t.write_text(json.dumps(summary, indent=1)))
+    rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
+    if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {tta_views(tta)}-view TTA)"
+    procs = f", {n_processes} processes" if n_processes > 1 else ''
+    print(f"valid RMSE {rmse}{int8_msg} after {len(h)} epochs ({minutes:.1f} min{procs}); wrote {out}/: config.json, model.safetensors, "
+          f"curves.png, summary.json{', learner.pkl' if pkl else ''}")
+
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
                  arch:str='cnn',                 # 'cnn', 'study', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
@@ -115,37 +148,25 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     out = Path(out)
     if out.suffix == '.pkl': raise ValueError(f"out={str(out)!r}: a model is now a folder (config.json + model.safetensors); pass a folder name, and pkl=True for fastai's export as well")
     if threads: torch.set_num_threads(threads)
-    dls = galaxy_dls(path, size=size, bs=bs, crop=crop, aug=aug, valid_pct=valid_pct, seed=seed, n=n)
-    if len(dls.train_ds) < bs: raise ValueError(f"Only {len(dls.train_ds)} training galaxies, fewer than one batch (bs={bs}): use a smaller bs or more galaxies")
-    set_seed(seed)
-    if arch in CNN_MODELS: learn = galaxy_learner(dls, head=head, model=arch, n_models=n_models, wd=wd)
-    elif n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'study', not {arch!r}")
-    else: learn = resnet_learner(dls, ARCHS[arch], pretrained=pretrained, head=head, wd=wd)
-    t0 = time.time()
-    cbs = [TimeBudget(minutes)] if minutes else []
-    if recipe == 'study': fit_study(learn, epochs, lr=1e-3 if lr is None else lr, cbs=cbs)
-    else: fit_fastai(learn, epochs, lr=lr, cbs=cbs)
-    minutes = (time.time() - t0) / 60
-    h = learn.epoch_history.df
-    last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
-    rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
-    int8_msg = _int8_report(learn, rmse_int8, rmse_tta if rmse_tta is not None else last('valid_rmse'))
-    unc = fit_model_uncertainty(learn, tta) if tta_views(tta) > 1 else None
-    info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta, tta=tta_views(tta),
-                valid_rmse_int8=rmse_int8, predicts_int8=int8_ready(learn.model), epochs=len(h),
-                minutes=round(minutes, 3), n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
-                uncertainty_coverage=None if unc is None else unc.loc['all'].round(4).to_dict(),
-                date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
-                versions=dict(torch=torch.__version__, fastai=fastai.__version__, galaxyzoo_nb=_version()))
-    save_model(learn, out, training=info, tta=tta_views(tta) if tta else TTA_VIEWS)
-    if pkl: atomic_write(out/'learner.pkl', lambda t: learn.export(t.absolute()))
-    fig = plot_curves(learn, out/'curves.png', title=f'{arch}, {size} px, {len(h)} epochs')
-    plt.close(fig)
-    summary = dict(info, valid_ids=[o.id for o in dls.valid_ds.items], history=h.round(6).to_dict('records'),
-                   uncertainty_report=None if unc is None else unc.round(4).rename_axis('Q').reset_index().to_dict('records'))
-    atomic_write(out/'summary.json', lambda t: t.write_text(json.dumps(summary, indent=1)))
-    rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
-    if rmse_tta is not None: rmse += f" ({rmse_tta:.4f} with {tta_views(tta)}-view TTA)"
-    print(f"valid RMSE {rmse}{int8_msg} after {len(h)} epochs ({minutes:.1f} min); wrote {out}/: config.json, model.safetensors, "
-          f"curves.png, summary.json{', learner.pkl' if pkl else ''}")
-    return learn
+    created, procs = init_distrib(), n_procs()  # (several processes: torchrun, accelerate launch, notebook_launcher)
+    try:
+        dls = rank0_first(galaxy_dls, path, size=size, bs=bs, crop=crop, aug=aug, valid_pct=valid_pct, seed=seed, n=n)  # decoded once, by rank 0
+        if len(dls.train_ds) < bs: raise ValueError(f"Only {len(dls.train_ds)} training galaxies, fewer than one batch (bs={bs}): use a smaller bs or more galaxies")
+        set_seed(seed)
+        if arch in CNN_MODELS: learn = galaxy_learner(dls, head=head, model=arch, n_models=n_models, wd=wd)
+        elif n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'study', not {arch!r}")
+        else: learn = resnet_learner(dls, ARCHS[arch], pretrained=pretrained, head=head, wd=wd)
+        if procs > 1:
+            set_seed(seed + distrib_rank())  # the same initial weights, other augmentations in each process
+            if lr is None: lr = broadcast_obj(_lr_on_rank0(learn))
+        t0 = time.time()
+        cbs = [TimeBudget(minutes)] if minutes else []
+        with data_parallel(learn):
+            if recipe == 'study': fit_study(learn, epochs, lr=1e-3 if lr is None else lr, cbs=cbs)
+            else: fit_fastai(learn, epochs, lr=lr, cbs=cbs)
+        if is_rank0():  # one set of outputs, scored and written by rank 0 alone
+            with alone(): _finish(learn, args, out, tta, pkl, minutes=(time.time() - t0) / 60, n_processes=procs)
+        return learn
+    finally:
+        if created: torch.distributed.destroy_process_group()
+
