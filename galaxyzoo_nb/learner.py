@@ -32,7 +32,7 @@ from torch.optim.swa_utils import update_bn
 from fastai.vision.all import vision_learner, Normalize, imagenet_stats, resnet18, resnet50
 from .core import *
 from .data import GALAXY_STATS, galaxy_x
-from .models import galaxy_cnn, study_cnn, make_head, Ensemble
+from .models import galaxy_cnn, study_cnn, p4m_cnn, make_head, Ensemble
 
 # %% auto #0
 __all__ = ['CNN_MODELS', 'n_procs', 'is_rank0', 'init_distrib', 'broadcast_obj', 'all_sum', 'rank0_first', 'alone', 'RMSE',
@@ -234,7 +234,7 @@ class TimeBudget(Callback):
 
 
 # %% ../nbs/03_learner.ipynb #276420f9
-CNN_MODELS = {'cnn': galaxy_cnn, 'study': study_cnn}  # `galaxy_learner(model=...)` -> model function
+CNN_MODELS = {'cnn': galaxy_cnn, 'study': study_cnn, 'p4m': p4m_cnn}  # `galaxy_learner(model=...)` -> model function
 
 class EnsembleMSE:
     "MSE that also takes an `Ensemble`'s stacked training outputs `(k, n, 37)`: the mean of the models' MSEs."
@@ -243,7 +243,7 @@ class EnsembleMSE:
 
 def galaxy_learner(dls,                 # `DataLoaders` from `galaxy_dls`
                    head:str='tree',     # output head, see `models.make_head` ('tree', 'sigmoid', 'softmax37', ...)
-                   model:str='cnn',     # 'cnn' (`galaxy_cnn`) or 'study' (`study_cnn`, the study's network)
+                   model:str='cnn',     # 'cnn' (`galaxy_cnn`), 'p4m' (`p4m_cnn`, rotation/mirror-invariant) or 'study' (`study_cnn`, the study's network)
                    n_models:int=1,      # more than 1: an `Ensemble` of that many models, trained side by side
                    bf16:bool|None=None, # bfloat16 autocast (`BF16`): `None` where the hardware has it, or `True`/`False`
                    cbs:list=None,       # extra callbacks

@@ -16,8 +16,9 @@ from fastai.layers import ConvLayer
 from .core import QUESTIONS, CLASSES, tree_index
 
 # %% auto #0
-__all__ = ['HEADS', 'SigmoidHead', 'Softmax37Head', 'dependency_order', 'TreeHead', 'make_head', 'galaxy_cnn', 'model_table',
-           'Ensemble', 'fuse_bn', 'study_cnn', 'throughput']
+__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'P4M_WIDTHS', 'SigmoidHead', 'Softmax37Head', 'dependency_order', 'TreeHead', 'make_head',
+           'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4', 'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn',
+           'p4m_to_cnn', 'study_cnn', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
@@ -101,6 +102,7 @@ def galaxy_cnn(n_out:int=37,                                   # raw outputs (37
                head:str|nn.Module|None='tree',                  # output head, see `make_head`
                p_drop:float=0.25,                               # dropout before the linear layer
                pool:int=2,                                      # average-pool to a `pool`×`pool` grid (1: global) before the linear layer
+               down_ks:int=3,                                   # kernel side of the stride-2 blocks (4, with padding 1, keeps `p4m_cnn` exact)
                in_ch:int=3,                                     # input channels
                channels_last:bool=True                          # store weights channels-last (faster on CPU, oneDNN)
               )->nn.Sequential:
@@ -110,7 +112,8 @@ def galaxy_cnn(n_out:int=37,                                   # raw outputs (37
     if getattr(head, 'n_in', n_out) != n_out: raise ValueError(f"head {head.__class__.__name__} needs n_out={head.n_in}, got {n_out}")
     layers, ni = [], in_ch
     for i, (nf, s) in enumerate(zip(widths, strides)):
-        layers.append((f'conv{i+1}', ConvLayer(ni, nf, ks=3, stride=s))); ni = nf
+        ks = down_ks if s == 2 else 3
+        layers.append((f'conv{i+1}', ConvLayer(ni, nf, ks=ks, stride=s, padding=(ks - 1) // 2))); ni = nf
     layers += [('pool', nn.AdaptiveAvgPool2d(pool)), ('flatten', nn.Flatten()), ('drop', nn.Dropout(p_drop)),
                ('fc', nn.Linear(ni * pool * pool, n_out)), ('head', head)]
     m = nn.Sequential(OrderedDict(layers))
@@ -164,6 +167,103 @@ def fuse_bn(model:nn.Module # a model whose convolutions are followed by BatchNo
             if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d) and bn.track_running_stats:
                 seq[i], seq[i + 1] = fuse_conv_bn_eval(conv, bn), nn.Identity()
     return m
+
+# %% ../nbs/02_models.ipynb #5c5d6667
+def d4(x:torch.Tensor, # a tensor whose last two dimensions are square (an image, a filter)
+       g:int           # the group element, 0-7: mirrored left-right if `g >= 4`, then turned by `g % 4` quarter turns
+      )->torch.Tensor:
+    "The dihedral transform `g` of `x`'s last two dimensions."
+    if g >= 4: x = x.flip(-1)
+    return torch.rot90(x, g % 4, dims=(-2, -1))
+
+def _d4_tables():
+    "The multiplication table (`g·h` at `[g][h]`) and the inverses of D4, read off the transforms of an asymmetric array."
+    a = torch.arange(9.).reshape(3, 3)
+    ims = [d4(a, g) for g in range(8)]
+    mul = [[next(k for k in range(8) if torch.equal(d4(d4(a, h), g), ims[k])) for h in range(8)] for g in range(8)]
+    return mul, [mul[g].index(0) for g in range(8)]
+
+D4_MUL, D4_INV = _d4_tables()
+
+# %% ../nbs/02_models.ipynb #ff651c36
+_IDX = torch.tensor([[D4_MUL[D4_INV[k]][h] for h in range(8)] for k in range(8)])  # input orientation seen by output orientation k
+
+class P4MConv(nn.Module):
+    "A D4-equivariant convolution: lifting (image → 8 orientations per field) or group (8 → 8), weights shared across orientations."
+    def __init__(self, ni:int,           # input channels (lifting) or fields (group)
+                 nf:int,                 # output fields (8 channels each)
+                 ks:int=3,               # kernel side
+                 stride:int=1,           # stride (2: use `ks=4`, `padding=1` to stay exact)
+                 padding:int=None,       # padding (default `(ks - 1) // 2`)
+                 lifting:bool=False):    # the first layer, on an image
+        super().__init__()
+        self.ni, self.nf, self.ks, self.stride, self.lifting = ni, nf, ks, stride, lifting
+        self.padding = (ks - 1) // 2 if padding is None else padding
+        shape = (nf, ni, ks, ks) if lifting else (nf, ni, 8, ks, ks)
+        self.weight = nn.Parameter(torch.empty(shape))
+        nn.init.kaiming_normal_(self.weight.view(nf, -1, ks, ks), nonlinearity='relu')  # fan-in over all input channels
+    def expanded_weight(self)->torch.Tensor:
+        "The ordinary convolution weight `(8·nf, ni or 8·ni, ks, ks)`."
+        w = self.weight
+        if self.lifting: ws = [d4(w, k) for k in range(8)]                        # (nf, ni, ks, ks) each
+        else: ws = [d4(w[:, :, _IDX[k]], k).flatten(1, 2) for k in range(8)]     # (nf, 8·ni, ks, ks) each
+        return torch.stack(ws, 1).flatten(0, 1)
+    def forward(self, x):
+        w = self.expanded_weight()  # (made each batch: a few small copies; channels-last like the input, for oneDNN)
+        if x.is_contiguous(memory_format=torch.channels_last): w = w.contiguous(memory_format=torch.channels_last)
+        return F.conv2d(x, w, None, self.stride, self.padding)
+    def extra_repr(self): return f"{self.ni}, {self.nf}, ks={self.ks}, stride={self.stride}, padding={self.padding}, lifting={self.lifting}"
+
+class FieldBN(nn.BatchNorm3d):
+    "BatchNorm with one mean, variance, scale and shift per field, shared by its 8 orientations (channels `8·f .. 8·f+7`)."
+    def forward(self, x):
+        n, c, h, w = x.shape
+        return super().forward(x.reshape(n, c // 8, 8, h, w)).reshape(n, c, h, w)
+
+class GroupPool(nn.Module):
+    "Average the 8 orientations of each field: `(n, 8·f)` → `(n, f)`."
+    def forward(self, x): return x.reshape(x.shape[0], -1, 8).mean(2)
+
+# %% ../nbs/02_models.ipynb #320af58f
+P4M_WIDTHS = (4, 8, 16, 16, 32, 32, 64, 64)  # `galaxy_cnn`'s widths / 4, in fields of 8 channels
+
+def p4m_cnn(n_out:int=37,                         # raw outputs
+            widths:tuple=P4M_WIDTHS,              # fields (8 channels each) of each conv block
+            strides:tuple=(2, 1, 2, 1, 2, 1, 2, 1), # stride of each block (2 halves the resolution, with a 4×4 kernel)
+            head:str|nn.Module|None='tree',       # output head, see `make_head`
+            p_drop:float=0.25,                    # dropout before the linear layer
+            in_ch:int=3                           # input channels
+           )->nn.Sequential:
+    "A D4-invariant `galaxy_cnn`: P4M conv–FieldBN–ReLU blocks, global and orientation average pooling, dropout, linear, head."
+    if len(widths) != len(strides): raise ValueError(f"widths ({len(widths)}) and strides ({len(strides)}) differ in length")
+    head = make_head(head)
+    layers, ni = [], in_ch
+    for i, (nf, s) in enumerate(zip(widths, strides)):
+        ks = 4 if s == 2 else 3
+        block = nn.Sequential(P4MConv(ni, nf, ks, s, padding=(ks - 1) // 2, lifting=i == 0), FieldBN(nf), nn.ReLU(inplace=True))
+        layers.append((f'conv{i+1}', block)); ni = nf
+    layers += [('pool', nn.AdaptiveAvgPool2d(1)), ('flatten', nn.Flatten()), ('gpool', GroupPool()), ('drop', nn.Dropout(p_drop)),
+               ('fc', nn.Linear(ni, n_out)), ('head', head)]
+    return nn.Sequential(OrderedDict(layers))
+
+# %% ../nbs/02_models.ipynb #cb2234b6
+def p4m_to_cnn(model:nn.Sequential # a `p4m_cnn` (its BatchNorm statistics are used: convert after training)
+              )->nn.Sequential:
+    "The `galaxy_cnn` that computes the same function as the `p4m_cnn` `model` in eval mode, filters expanded once."
+    blocks = [b for n, b in model.named_children() if n.startswith('conv')]
+    convs = [b[0] for b in blocks]
+    cnn = galaxy_cnn(model.fc.out_features, widths=tuple(8 * c.nf for c in convs), strides=tuple(c.stride for c in convs),
+                     head=copy.deepcopy(model.head), p_drop=model.drop.p, pool=1, down_ks=4, in_ch=convs[0].ni,
+                     channels_last=False)
+    with torch.no_grad():
+        for b, layer in zip(blocks, [l for n, l in cnn.named_children() if n.startswith('conv')]):
+            layer[0].weight.copy_(b[0].expanded_weight())
+            bn, fb = layer[1], b[1]
+            for name in ('weight', 'bias', 'running_mean', 'running_var'): getattr(bn, name).copy_(getattr(fb, name).repeat_interleave(8))
+            bn.num_batches_tracked.copy_(fb.num_batches_tracked); bn.eps, bn.momentum = fb.eps, fb.momentum
+        cnn.fc.weight.copy_(model.fc.weight.repeat_interleave(8, dim=1) / 8); cnn.fc.bias.copy_(model.fc.bias)
+    cnn = cnn.to(next(model.parameters()).device, memory_format=torch.channels_last)
+    return cnn.train(model.training)
 
 # %% ../nbs/02_models.ipynb #338200c4
 def study_cnn(n_out:int=37,                       # outputs

@@ -18,7 +18,7 @@ from fastai.torch_core import set_seed
 from fastai.vision.all import resnet18, resnet34, resnet50, resnet101, resnet152
 from .core import *
 from .data import galaxy_dls, GalaxyItem
-from .models import make_head
+from .models import make_head, p4m_to_cnn
 from .learner import *
 from .quantize import calibrate_int8, int8_engine, int8_ready, INT8_MAX_LOSS
 from .modelfile import save_model, _version
@@ -29,7 +29,7 @@ from .evaluate import calibrated_uncertainty
 __all__ = ['ARCHS', 'RECIPES', 'fit_model_uncertainty', 'train_galaxy']
 
 # %% ../nbs/09_train.ipynb #b8751d03
-ARCHS = {'cnn': 'cnn', 'study': 'study', 'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50,
+ARCHS = {'cnn': 'cnn', 'p4m': 'p4m', 'study': 'study', 'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50,
          'resnet101': resnet101, 'resnet152': resnet152}  # `train_galaxy(arch=...)`
 RECIPES = ('one_cycle', 'study')  # `train_galaxy(recipe=...)`: `fit_fastai` or `fit_study`
 
@@ -94,13 +94,22 @@ def _lr_on_rank0(learn)->float|None:
     print(f"lr_find suggests lr={lr:.2g}")
     return lr
 
+def _expand_p4m(learn):
+    "Replace the trained `p4m_cnn` by the `galaxy_cnn` that computes the same (`p4m_to_cnn`), as the model to score and save."
+    arch, model = learn.model.gz_arch, p4m_to_cnn(learn.model)
+    c = [l[0] for n, l in model.named_children() if n.startswith('conv')]
+    model.gz_arch = dict(arch='cnn', head=arch['head'], n_models=1, equivariant='p4m', kwargs=dict(
+        widths=tuple(o.out_channels for o in c), strides=tuple(o.stride[0] for o in c), p_drop=model.drop.p, pool=1, down_ks=4))
+    learn.model = model
+
 def _finish(learn, args, out, tta, pkl, minutes, n_processes):
     "Score the trained `learn` (TTA, int8, uncertainty) and write the model folder, its curves and `summary.json`."
+    if args['arch'] == 'p4m': _expand_p4m(learn)
     dls, h = learn.dls, learn.epoch_history.df
     last = lambda col: None if pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
     rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
     int8_msg = _int8_report(learn, rmse_int8, rmse_tta if rmse_tta is not None else last('valid_rmse'))
-    unc = fit_model_uncertainty(learn, tta) if tta_views(tta) > 1 else None
+    unc = fit_model_uncertainty(learn, tta, method='tta' if tta_views(tta) > 1 else 'mc') if tta else None
     info = dict(args=args, valid_rmse=last('valid_rmse'), valid_mse=last('valid_mse'), valid_rmse_tta=rmse_tta, tta=tta_views(tta),
                 valid_rmse_int8=rmse_int8, predicts_int8=int8_ready(learn.model), epochs=len(h),
                 minutes=round(minutes, 3), n_processes=n_processes, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
@@ -121,7 +130,7 @@ def _finish(learn, args, out, tta, pkl, minutes, n_processes):
           f"curves.png, summary.json{', learner.pkl' if pkl else ''}")
 
 def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (default: `find_data()`)
-                 arch:str='cnn',                 # 'cnn', 'study', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
+                 arch:str='cnn',                 # 'cnn', 'p4m' (rotation/mirror-invariant), 'study', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'
                  size:int=64,                    # image side in pixels
                  epochs:int=100,                 # training epochs (at most: see `minutes`)
                  bs:int=64,                      # batch size
@@ -131,13 +140,14 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
                  aug:str|None='full',            # augmentation: 'full', 'study', 'dihedral' or None
                  valid_pct:float=0.2,            # fraction of galaxies held out for validation
                  seed:int=42,                    # random seed: validation split, subset `n`, initial weights
+                 init_seed:int=None,             # another seed for the initial weights and augmentations only (same split)
                  n:int=None,                     # train on a random subset of `n` labelled galaxies
                  out:str|Path='models/galaxyzoo',  # model folder: config.json + model.safetensors, curves.png, summary.json
                  recipe:str='one_cycle',         # 'one_cycle' (`fit_fastai`) or 'study' (`fit_study`)
                  crop:int=192,                   # centre crop side on the 424 px scale
                  n_models:int=1,                 # 'cnn'/'study': train an `Ensemble` of this many networks side by side
                  wd:float=0.05,                  # weight decay (decoupled, as AdamW)
-                 tta:int=TTA_VIEWS,              # also score the validation set with this many dihedral views, as `gz_predict` (0: don't)
+                 tta:int=None,                   # score the validation set with this many dihedral views, as `gz_predict` will (default: 4; 1 for 'p4m'; 0: don't)
                  threads:int=None,               # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
                  minutes:float=17,               # time budget for training: fewer epochs where `epochs` would not fit (`TimeBudget`); 0/`None`: none
                  pkl:bool=False                  # also write fastai's export (`learner.pkl`, a pickle) in the folder, to keep training with fastai
@@ -145,19 +155,21 @@ def train_galaxy(path:str|Path=None,             # Kaggle-layout data folder (de
     "Train a Galaxy Zoo model and write it as a model folder (`modelfile.save_model`) with its curves (PNG) and a JSON summary."
     args = {k: (str(v) if isinstance(v, Path) else v) for k, v in locals().items()}
     _check_choice('arch', arch, ARCHS); _check_choice('recipe', recipe, RECIPES); make_head(head)  # fail before any work
+    if arch == 'p4m' and n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'study', not 'p4m'")
     out = Path(out)
+    if tta is None: tta = 1 if arch == 'p4m' else TTA_VIEWS  # (an invariant network gains nothing from dihedral views)
     if out.suffix == '.pkl': raise ValueError(f"out={str(out)!r}: a model is now a folder (config.json + model.safetensors); pass a folder name, and pkl=True for fastai's export as well")
     if threads: torch.set_num_threads(threads)
     created, procs = init_distrib(), n_procs()  # (several processes: torchrun, accelerate launch, notebook_launcher)
     try:
         dls = rank0_first(galaxy_dls, path, size=size, bs=bs, crop=crop, aug=aug, valid_pct=valid_pct, seed=seed, n=n)  # decoded once, by rank 0
         if len(dls.train_ds) < bs: raise ValueError(f"Only {len(dls.train_ds)} training galaxies, fewer than one batch (bs={bs}): use a smaller bs or more galaxies")
-        set_seed(seed)
+        set_seed(seed if init_seed is None else init_seed)
         if arch in CNN_MODELS: learn = galaxy_learner(dls, head=head, model=arch, n_models=n_models, wd=wd)
         elif n_models != 1: raise ValueError(f"n_models={n_models}: ensembles are for arch 'cnn' or 'study', not {arch!r}")
         else: learn = resnet_learner(dls, ARCHS[arch], pretrained=pretrained, head=head, wd=wd)
         if procs > 1:
-            set_seed(seed + distrib_rank())  # the same initial weights, other augmentations in each process
+            set_seed((seed if init_seed is None else init_seed) + distrib_rank())  # the same initial weights, other augmentations in each process
             if lr is None: lr = broadcast_obj(_lr_on_rank0(learn))
         t0 = time.time()
         cbs = [TimeBudget(minutes)] if minutes else []
