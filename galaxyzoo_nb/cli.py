@@ -86,6 +86,7 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
              pretrained:Annotated[bool, train_help('pretrained'), dict(action=argparse.BooleanOptionalAction)]=None,
              aug:Annotated[str, train_help('aug')]=None,
              seed:Annotated[int, train_help('seed')]=None,
+             init_seed:Annotated[int, train_help('init_seed')]=None,
              n:Annotated[int, train_help('n')]=None,
              crop:Annotated[int, train_help('crop')]=None,
              n_models:Annotated[int, train_help('n_models')]=None,
@@ -99,7 +100,7 @@ def gz_train(data:Annotated[str, "Kaggle-layout data folder (default: $GALAXYZOO
         path = find_data(data)
         out = Path(out or train_default('out'))
         if distrib_rank() == 0: check_writable(out, folder=True)  # (under torchrun, rank 0 writes the outputs)
-        opts = dict(arch=arch, size=size, epochs=epochs, bs=bs, lr=lr, head=head, pretrained=pretrained, aug=aug, seed=seed, n=n,
+        opts = dict(arch=arch, size=size, epochs=epochs, bs=bs, lr=lr, head=head, pretrained=pretrained, aug=aug, seed=seed, init_seed=init_seed, n=n,
                     crop=crop, n_models=n_models, tta=tta, minutes=minutes)
         heavy('train').train_galaxy(path, out=out, pkl=pkl, **{k: v for k, v in opts.items() if v is not None})
         if distrib_rank() == 0: print(f"model:   {out}\ncurves:  {out/'curves.png'}\nsummary: {out/'summary.json'}")
