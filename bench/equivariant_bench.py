@@ -10,21 +10,28 @@ The JSON (bench/results/equivariant_bench/) is rewritten after every run, so an 
 Usage: python bench/equivariant_bench.py [--only p4m default] [--seeds 1 2 3] [--quick]
 """
 import argparse, json, os, sys, tempfile, time
+from functools import partial
 from pathlib import Path
 import numpy as np, torch
 from galaxyzoo_nb.core import find_data, TEST_DIR
 from galaxyzoo_nb.data import image_files
 from galaxyzoo_nb.train import train_galaxy
+from galaxyzoo_nb import learner
+from galaxyzoo_nb.models import p4m_cnn
 from galaxyzoo_nb.predict import load_model, predict_images, write_submission
 from galaxyzoo_nb.evaluate import score
 from recipe_bench import valid_files
 import benchlib
 
-MODELS = {'default': dict(arch='cnn'), 'p4m': dict(arch='p4m'), 'resnet18': dict(arch='resnet18', pretrained=False)}
+MODELS = {'default': dict(arch='cnn'), 'p4m': dict(arch='p4m'), 'resnet18': dict(arch='resnet18', pretrained=False),
+          'p4m_mid': dict(arch='p4m')}
+WIDTHS = {'p4m_mid': (4, 8, 12, 12, 24, 24, 48, 48)}  # p4m variants: fields per block (the default is `models.P4M_WIDTHS`)
 
 def run(name, seed, out_dir, quick):
     "Train `name` with initial-weight seed `seed` as gz_train would; its figures."
     kw = dict(MODELS[name], init_seed=seed, out=Path(out_dir)/f'{name}_{seed}')
+    # (train_galaxy takes no widths: a variant swaps the model function; the saved config records the expanded widths)
+    learner.CNN_MODELS['p4m'] = partial(p4m_cnn, widths=WIDTHS[name]) if name in WIDTHS else p4m_cnn
     if quick: kw.update(epochs=1, n=1000)
     t0 = time.time()
     learn = train_galaxy(**kw)
