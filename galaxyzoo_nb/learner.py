@@ -36,9 +36,8 @@ from .models import galaxy_cnn, study_cnn, p4m_cnn, make_head, Ensemble
 
 # %% auto #0
 __all__ = ['CNN_MODELS', 'n_procs', 'is_rank0', 'init_distrib', 'broadcast_obj', 'all_sum', 'rank0_first', 'alone', 'RMSE',
-           'EpochHistory', 'bf16_ok', 'BF16', 'sync_buffers', 'precise_bn', 'PreciseBN', 'TimeBudget', 'EnsembleMSE',
-           'galaxy_learner', 'set_normalize', 'resnet_learner', 'fit_study', 'suggest_lr', 'fit_fastai',
-           'data_parallel', 'plot_curves']
+           'EpochHistory', 'bf16_ok', 'BF16', 'precise_bn', 'PreciseBN', 'TimeBudget', 'EnsembleMSE', 'galaxy_learner',
+           'set_normalize', 'resnet_learner', 'fit_study', 'suggest_lr', 'fit_fastai', 'data_parallel', 'plot_curves']
 
 # %% ../nbs/03_learner.ipynb #ae8aee4d
 def n_procs()->int:
@@ -167,13 +166,6 @@ class BF16(Callback):
 # %% ../nbs/03_learner.ipynb #9716b10d
 def _unwrap(model:nn.Module)->nn.Module: return model.module if isinstance(model, (DataParallel, DistributedDataParallel)) else model
 
-def sync_buffers(model:nn.Module, # a model, the same on every process but for its buffers
-                 src:int=0        # the rank whose buffers all take
-                ):
-    "Copy rank `src`'s buffers (BatchNorm statistics) into every process's `model` (nothing in a plain run)."
-    if _live():
-        for b in _unwrap(model).buffers(): torch.distributed.broadcast(b.data, src)
-
 def precise_bn(learn:Learner,       # a learner whose model may hold BatchNorm layers
                n_batches:int=200    # training batches to average over (at most one pass of the training set)
               )->int:
@@ -181,13 +173,12 @@ def precise_bn(learn:Learner,       # a learner whose model may hold BatchNorm l
     model = _unwrap(learn.model)
     n = sum(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats for m in model.modules())
     dl = learn.dls.train
-    dl = getattr(dl, 'dl', dl) if type(dl).__name__ == 'DistributedDL' else dl  # all the training set, not this process's shard
+    if isinstance(dl, DistributedDL): dl = dl.dl  # all the training set, not this process's shard
     if not n or not len(dl): return 0
-    if is_rank0():  # (once: rank 0 computes, the others take its statistics)
+    if is_rank0():  # (once: the others take rank 0's statistics from DistributedDataParallel, which broadcasts buffers before each forward)
         bf = next((cb for cb in learn.cbs if isinstance(cb, BF16)), None)
         xs = (b[0] for b in itertools.islice(dl, n_batches))
         with (bf.autocast(learn.dls.device or torch.device('cpu')) if bf else nullcontext()): update_bn(xs, model)
-    sync_buffers(model)
     return n
 
 class PreciseBN(Callback):
