@@ -7,6 +7,8 @@ same time. Per run: validation RMSE with 1, 4 and 8 dihedral views as `gz_predic
 a calibration), epochs, minutes, training img/s (last epoch), and JPEG -> CSV prediction img/s on the sample's test images
 with the model's own default views (what `gz_predict` does: 4 for the CNNs, 1 for the invariant model).
 The JSON (bench/results/equivariant_bench/) is rewritten after every run, so an interrupted bench keeps what it finished.
+Variants at a larger input: default96 (the default CNN on 96 px views of the same 192 px crop, 4 views) and
+default96_1 (the same, predicting with 1 view).
 Usage: python bench/equivariant_bench.py [--only p4m default] [--seeds 1 2 3] [--quick]
 """
 import argparse, json, os, sys, tempfile, time
@@ -24,7 +26,7 @@ from recipe_bench import valid_files
 import benchlib
 
 MODELS = {'default': dict(arch='cnn'), 'p4m': dict(arch='p4m'), 'resnet18': dict(arch='resnet18', pretrained=False),
-          'p4m_mid': dict(arch='p4m')}
+          'p4m_mid': dict(arch='p4m'), 'default96': dict(arch='cnn', size=96), 'default96_1': dict(arch='cnn', size=96, tta=1)}
 WIDTHS = {'p4m_mid': (4, 8, 12, 12, 24, 24, 48, 48)}  # p4m variants: fields per block (the default is `models.P4M_WIDTHS`)
 
 def run(name, seed, out_dir, quick):
@@ -47,6 +49,11 @@ def run(name, seed, out_dir, quick):
     t = time.time()
     write_submission(predict_images(model, test, progress=False), Path(out_dir)/'submission.csv')
     res['predict_img_s'] = len(test) / (time.time() - t)
+    if res['views'] != 1:  # (the speed of one view too: what a model with no TTA would cost)
+        t = time.time()
+        write_submission(predict_images(model, test, tta=1, progress=False), Path(out_dir)/'submission.csv')
+        res['predict_img_s_1view'] = len(test) / (time.time() - t)
+    else: res['predict_img_s_1view'] = res['predict_img_s']
     print(json.dumps(res), flush=True)
     return dict(res, history=h.round(6).to_dict('records'))
 
@@ -56,7 +63,7 @@ def summarise(rows):
     for name in dict.fromkeys(r['model'] for r in rows):
         rs = [r for r in rows if r['model'] == name]
         out[name] = {k: dict(mean=float(np.mean([r[k] for r in rs])), min=float(np.min([r[k] for r in rs])), max=float(np.max([r[k] for r in rs])), n=len(rs))
-                     for k in ('valid_rmse_tta1', 'valid_rmse_tta4', 'valid_rmse_tta8', 'minutes', 'epochs', 'train_img_s', 'predict_img_s')}
+                     for k in ('valid_rmse_tta1', 'valid_rmse_tta4', 'valid_rmse_tta8', 'minutes', 'epochs', 'train_img_s', 'predict_img_s', 'predict_img_s_1view') if all(k in r for r in rs)}
     return out
 
 def main(only, seeds, quick):
