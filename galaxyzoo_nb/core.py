@@ -132,6 +132,10 @@ def some_ids(ids,   # GalaxyIDs (or any items) to name in a message
     return ', '.join(map(str, ids[:n])) + (f" and {len(ids)-n} more" if len(ids) > n else '')
 
 # %% ../nbs/00_core.ipynb #f8a6615a
+def _umask()->int:
+    "This process's umask (reading it means setting it: set it straight back)."
+    m = os.umask(0); os.umask(m); return m
+
 def atomic_write(fn:str|Path, # the file to write (its folder is created if missing)
                  write        # called as `write(tmp)`: writes the content to the temporary path `tmp`
                 )->Path:
@@ -140,6 +144,7 @@ def atomic_write(fn:str|Path, # the file to write (its folder is created if miss
     tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.tmp')
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # the mode `open` gives a new file (some writers, safetensors among them, leave 0o600)
         os.replace(tmp, fn)
     finally:
         if tmp.exists(): tmp.unlink()
