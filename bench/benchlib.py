@@ -75,6 +75,7 @@ def save(bench:str,          # the script's name, e.g. 'recipe_bench': the folde
     doc = _plain(dict(bench=bench, quick=quick, meta=m, argv=list(sys.argv[1:] if argv is None else argv), figures=figures))
     with tempfile.NamedTemporaryFile('w', dir=d, prefix=f'.{fn.name}.', suffix='.tmp', delete=False) as f:
         json.dump(doc, f, indent=1, allow_nan=False); f.write('\n')
+    m_ = os.umask(0); os.umask(m_); os.chmod(f.name, 0o666 & ~m_)  # (a temporary file is private: give it a new file's mode)
     os.replace(f.name, fn)
     print(f"wrote {fn}", flush=True)
     return fn
