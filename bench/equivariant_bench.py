@@ -53,7 +53,6 @@ def run(name, seed, out_dir, quick):
         t = time.time()
         write_submission(predict_images(model, test, tta=1, progress=False), Path(out_dir)/'submission.csv')
         res['predict_img_s_1view'] = len(test) / (time.time() - t)
-    else: res['predict_img_s_1view'] = res['predict_img_s']
     print(json.dumps(res), flush=True)
     return dict(res, history=h.round(6).to_dict('records'))
 

@@ -12,37 +12,35 @@ Usage: python bench/learning_curve_bench.py [--fractions 0.25 0.5 1] [--seed 1] 
 import argparse, tempfile, time
 from pathlib import Path
 import numpy as np
-from galaxyzoo_nb import train, data
+from galaxyzoo_nb import data
+from galaxyzoo_nb.train import train_galaxy
 from galaxyzoo_nb.predict import load_model, predict_images
 from galaxyzoo_nb.evaluate import score
 from recipe_bench import valid_files
 import benchlib
 
-def fraction_dls(frac):
-    "`galaxy_dls` with the same validation split and a random `frac` of its training galaxies."
-    def dls(*args, **kwargs):
-        n = kwargs.pop('n', None)
-        dblock_fn = data.galaxy_dblock
-        def dblock(*a, **k):
-            db = dblock_fn(*a, **k)
-            split = db.splitter
-            def splitter(items):
-                tr, va = split(items)
-                return list(np.random.RandomState(0).permutation(tr)[:max(1, round(frac * len(tr)))]), va
-            db.splitter = splitter
-            return db
-        data.galaxy_dblock = dblock
-        try: return data.galaxy_dls(*args, n=n, **kwargs)
-        finally: data.galaxy_dblock = dblock_fn
-    return dls
+GALAXY_DBLOCK = data.galaxy_dblock  # the package's own, restored after each run
+
+def fraction_dblock(frac):
+    "`galaxy_dblock` whose splitter keeps the validation split and a random `frac` (seed 0) of the training galaxies."
+    def make(*args, **kwargs):
+        db = GALAXY_DBLOCK(*args, **kwargs)
+        split = db.splitter
+        def splitter(items):
+            tr, va = split(items)
+            return list(np.random.RandomState(0).permutation(tr)[:max(1, round(frac * len(tr)))]), va
+        db.splitter = splitter
+        return db
+    return make
 
 def run(frac, seed, out_dir, quick):
     "Train the default recipe on `frac` of the training split; its figures."
-    train.galaxy_dls = fraction_dls(frac)
     kw = dict(init_seed=seed, out=Path(out_dir)/f'frac{frac}')
     if quick: kw.update(epochs=1)
     t0 = time.time()
-    learn = train.train_galaxy(**kw)
+    data.galaxy_dblock = fraction_dblock(frac)  # (`galaxy_dls`, which `train_galaxy` calls, builds its DataBlock with it)
+    try: learn = train_galaxy(**kw)
+    finally: data.galaxy_dblock = GALAXY_DBLOCK
     minutes = (time.time() - t0) / 60
     v = valid_files()
     assert len(learn.dls.valid_ds) == len(v), "the validation split changed"
@@ -70,8 +68,9 @@ def main(fractions, seed, target, quick):
         for frac in fractions:
             rows.append(run(frac, seed, d, quick))
             if fn is not None: fn.unlink()
-            fn = benchlib.save('learning_curve_bench', dict(runs=rows, power_law=fit(rows, target)), quick=quick, meta_=m)
-    print('power law:', fit(rows, target))
+            pl = fit(rows, target)
+            fn = benchlib.save('learning_curve_bench', dict(runs=rows, power_law=pl), quick=quick, meta_=m)
+    print('power law:', pl)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
