@@ -19,7 +19,8 @@ from fastai.vision.all import Normalize, TensorImage, Transform, Callback, Rando
 from fastai.torch_core import set_seed
 from galaxyzoo_nb.core import find_data, TEST_DIR, CLASSES
 from galaxyzoo_nb.data import galaxy_dls, galaxy_df, galaxy_dblock, image_files, galaxy_test_dl, GalaxyAug
-from galaxyzoo_nb.learner import galaxy_learner, bf16_ok
+from galaxyzoo_nb.learner import galaxy_learner
+from galaxyzoo_nb.models import bf16_ok
 from galaxyzoo_nb.predict import PredictModel
 import benchlib
 

@@ -16,8 +16,7 @@ import numpy as np, torch
 from PIL import Image
 from galaxyzoo_nb.core import find_data, TRAIN_DIR
 from galaxyzoo_nb.data import load_galaxy, crop_box, galaxy_arrays, galaxy_df, galaxy_dblock, galaxy_dls
-from galaxyzoo_nb.learner import galaxy_learner
-from galaxyzoo_nb.cli import train_default
+from galaxyzoo_nb.train import train_learner
 import benchlib
 
 def rate(n, t): return f"{n/t:8.0f} img/s  ({n} images, {t:.1f}s)"
@@ -52,8 +51,8 @@ def main(n, quick=False):
     if prev_cache is None: del os.environ['GALAXYZOO_CACHE']  # (d) uses the cache folder `gz_train` uses
     else: os.environ['GALAXYZOO_CACHE'] = prev_cache
     # whole sample, as `gz_train` makes them (cache in the default folder); --quick: a subset, to check the script
-    dls = galaxy_dls(crop=train_default('crop'), n=1000 if quick else None)
-    learn = galaxy_learner(dls, n_models=train_default('n_models'), wd=train_default('wd'))  # the default recipe's model
+    dls = galaxy_dls(n=1000 if quick else None)   # (the default crop and size: the default recipe's)
+    learn = train_learner(dls)                     # the default recipe's model
     learn.fit_one_cycle(1, 3e-3)   # warm-up epoch
     with learn.no_bar(), learn.no_logging():
         t = time.time(); learn.fit_one_cycle(1, 3e-3); epoch = time.time()-t

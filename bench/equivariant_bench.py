@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """The rotation/mirror-invariant `p4m_cnn` against the default `galaxy_cnn` and fastai's resnet18 from scratch (issue 22).
 
-Every run is `train_galaxy` as `gz_train` runs it (its 17-minute `TimeBudget`, the fixed 20 % validation split of seed 42)
-with only `arch` and the seed of the initial weights (`init_seed`) changed, so the models meet on the same split in the
+Every run is the five public steps of `train_galaxy` as `gz_train` runs them (its 17-minute `TimeBudget`, the fixed 20 %
+validation split of seed 42) with only the architecture (and its arguments) and the seed of the initial weights changed, so the models meet on the same split in the
 same time. Per run: validation RMSE with 1, 4 and 8 dihedral views as `gz_predict` predicts (int8 where the model carries
 a calibration), epochs, minutes, training img/s (last epoch), and JPEG -> CSV prediction img/s on the sample's test images
 with the model's own default views (what `gz_predict` does: 4 for the CNNs, 1 for the invariant model).
@@ -12,34 +12,37 @@ default leaves unused); every CNN is also timed predicting with 1 view.
 Usage: python bench/equivariant_bench.py [--only p4m default] [--seeds 1 2 3] [--quick]
 """
 import argparse, json, os, sys, tempfile, time
-from functools import partial
 from pathlib import Path
 import numpy as np, torch
 from galaxyzoo_nb.core import find_data, TEST_DIR
-from galaxyzoo_nb.data import image_files
-from galaxyzoo_nb.train import train_galaxy
-from galaxyzoo_nb import learner
-from galaxyzoo_nb.models import p4m_cnn
-from galaxyzoo_nb.predict import load_model, predict_images, write_submission
+from galaxyzoo_nb.data import list_images
+from galaxyzoo_nb.train import train_data, train_learner, fit_galaxy, score_galaxy, save_galaxy
+from galaxyzoo_nb.predict import read_model, predict_images, write_submission
 from galaxyzoo_nb.evaluate import score
 from recipe_bench import valid_files
 import benchlib
 
 MODELS = {'default': dict(arch='cnn'), 'p4m': dict(arch='p4m'), 'resnet18': dict(arch='resnet18', pretrained=False),
-          'p4m_mid': dict(arch='p4m'), 'default96': dict(arch='cnn', size=96)}
-WIDTHS = {'p4m_mid': (4, 8, 12, 12, 24, 24, 48, 48)}  # p4m variants: fields per block (the default is `models.P4M_WIDTHS`)
+          'p4m_mid': dict(arch='p4m', widths=(4, 8, 12, 12, 24, 24, 48, 48)),  # (fields per block; the default is `models.P4M_WIDTHS`)
+          'default96': dict(arch='cnn', size=96)}
+
+def train(name, seed, out, quick):
+    "`train_galaxy`'s five steps for the variant `name` (its architecture and arguments), initial weights from `seed`."
+    kw = dict(MODELS[name])
+    dls = train_data(size=kw.pop('size', 64), n=1000 if quick else None)
+    learn = train_learner(dls, kw.pop('arch'), seed=seed, **kw)
+    took = fit_galaxy(learn, epochs=1 if quick else 100)
+    save_galaxy(learn, out, score_galaxy(learn), dict(MODELS[name], init_seed=seed), took)
+    return learn
 
 def run(name, seed, out_dir, quick):
     "Train `name` with initial-weight seed `seed` as gz_train would; its figures."
-    kw = dict(MODELS[name], init_seed=seed, out=Path(out_dir)/f'{name}_{seed}')
-    # (train_galaxy takes no widths: a variant swaps the model function; the saved config records the expanded widths)
-    learner.CNN_MODELS['p4m'] = partial(p4m_cnn, widths=WIDTHS[name]) if name in WIDTHS else p4m_cnn
-    if quick: kw.update(epochs=1, n=1000)
+    out = Path(out_dir)/f'{name}_{seed}'
     t0 = time.time()
-    learn = train_galaxy(**kw)
+    learn = train(name, seed, out, quick)
     minutes = (time.time() - t0) / 60
-    model = load_model(kw['out'])  # as gz_predict loads it
-    v, test = valid_files(), image_files(find_data()/TEST_DIR)
+    model = read_model(out)  # as gz_predict loads it
+    v, test = valid_files(), list_images(find_data()/TEST_DIR)['file'].tolist()
     if quick: v, test = v.iloc[:300], test[:200]
     res = dict(model=name, seed=seed, epochs=len(learn.epoch_history.df), minutes=minutes, views=model.model_config['tta'])
     for tta in (1, 4, 8):

@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """How the default recipe's validation RMSE falls with the number of training galaxies (issue 22: is the plateau data?).
 
-Each run is `train_galaxy` as `gz_train` runs it (default arguments, its 17-minute `TimeBudget`), on the same fixed
-20 % validation split of seed 42, with the training part of that split cut to a random fraction (seed 0) of itself, so
-only the number of training galaxies changes. Per run: training galaxies, validation RMSE with 1, 4 and 8 dihedral views
+Each run is `train_galaxy`'s five public steps as `gz_train` runs them (default arguments, its 17-minute `TimeBudget`),
+on the same fixed 20 % validation split of seed 42, with the training part of that split cut to a random fraction
+(seed 0) of itself by the splitter given to the data step, so only the number of training galaxies changes. Per run: training galaxies, validation RMSE with 1, 4 and 8 dihedral views
 as `gz_predict` predicts, epochs and minutes. A power law RMSE = b * n**-c is fitted to the runs (in log-log) and
 the number of training galaxies at which it would reach `--target` is printed: an extrapolation, not a measurement.
 The JSON (bench/results/learning_curve_bench/) is rewritten after every run.
@@ -12,40 +12,33 @@ Usage: python bench/learning_curve_bench.py [--fractions 0.25 0.5 1] [--seed 1] 
 import argparse, tempfile, time
 from pathlib import Path
 import numpy as np
-from galaxyzoo_nb import data
-from galaxyzoo_nb.train import train_galaxy
-from galaxyzoo_nb.predict import load_model, predict_images
+from fastai.data.transforms import RandomSplitter
+from galaxyzoo_nb.train import train_data, train_learner, fit_galaxy, score_galaxy, save_galaxy
+from galaxyzoo_nb.predict import read_model, predict_images
 from galaxyzoo_nb.evaluate import score
 from recipe_bench import valid_files
 import benchlib
 
-GALAXY_DBLOCK = data.galaxy_dblock  # the package's own, restored after each run
-
-def fraction_dblock(frac):
-    "`galaxy_dblock` whose splitter keeps the validation split and a random `frac` (seed 0) of the training galaxies."
-    def make(*args, **kwargs):
-        db = GALAXY_DBLOCK(*args, **kwargs)
-        split = db.splitter
-        def splitter(items):
-            tr, va = split(items)
-            return list(np.random.RandomState(0).permutation(tr)[:max(1, round(frac * len(tr)))]), va
-        db.splitter = splitter
-        return db
-    return make
+def fraction_splitter(frac, valid_pct=0.2, seed=42):
+    "The default split (`RandomSplitter(valid_pct, seed)`), its training part cut to a random `frac` (seed 0) of itself."
+    split = RandomSplitter(valid_pct, seed=seed)
+    def splitter(items):
+        tr, va = split(items)
+        return list(np.random.RandomState(0).permutation(tr)[:max(1, round(frac * len(tr)))]), va
+    return splitter
 
 def run(frac, seed, out_dir, quick):
     "Train the default recipe on `frac` of the training split; its figures."
-    kw = dict(init_seed=seed, out=Path(out_dir)/f'frac{frac}')
-    if quick: kw.update(epochs=1)
+    out = Path(out_dir)/f'frac{frac}'
     t0 = time.time()
-    data.galaxy_dblock = fraction_dblock(frac)  # (`galaxy_dls`, which `train_galaxy` calls, builds its DataBlock with it)
-    try: learn = train_galaxy(**kw)
-    finally: data.galaxy_dblock = GALAXY_DBLOCK
+    learn = train_learner(train_data(splitter=fraction_splitter(frac)), seed=seed)
+    took = fit_galaxy(learn, epochs=1 if quick else 100)
+    save_galaxy(learn, out, score_galaxy(learn), dict(fraction=frac, init_seed=seed), took)
     minutes = (time.time() - t0) / 60
     v = valid_files()
     assert len(learn.dls.valid_ds) == len(v), "the validation split changed"
     if quick: v = v.iloc[:300]
-    model = load_model(kw['out'])
+    model = read_model(out)
     res = dict(fraction=frac, seed=seed, n_train=len(learn.dls.train_ds), n_valid=len(v), epochs=len(learn.epoch_history.df),
                minutes=minutes, views=model.model_config['tta'])
     for tta in (1, 4, 8):

@@ -21,9 +21,9 @@ import numpy as np, pandas as pd, torch
 from fastai.data.transforms import RandomSplitter
 from galaxyzoo_nb.core import find_data, load_labels, TRAIN_CSV, TEST_DIR, CLASSES
 from galaxyzoo_nb.data import galaxy_df, galaxy_dls, image_files
-from galaxyzoo_nb.cli import train_default
+import inspect
 from galaxyzoo_nb.train import train_galaxy
-from galaxyzoo_nb.predict import load_model, predict_images, write_submission, TTA_VIEWS
+from galaxyzoo_nb.predict import read_model, predict_images, write_submission, TTA_VIEWS
 from galaxyzoo_nb.quantize import int8_ready
 from galaxyzoo_nb.evaluate import score
 import benchlib
@@ -67,7 +67,7 @@ def data_share(dls, epoch_seconds):
 def trained_default(folder):
     "The summary of a model folder that `gz_train` wrote with no arguments (else a `SystemExit` saying what differs)."
     info = json.loads((Path(folder)/'summary.json').read_text())
-    diff = {k: v for k, v in info['args'].items() if k not in ('out', 'path') and v != train_default(k)}
+    diff = {k: v for k, v in info['args'].items() if k not in ('out', 'path', 'data') and v != getattr(inspect.signature(train_galaxy).parameters.get(k), 'default', v)}
     if diff: sys.exit(f"{folder} was not trained with gz_train's defaults: {diff}")
     return info
 
@@ -81,7 +81,7 @@ def run(name, kw, out_dir, quick, default_model=None):
             cmd = [str(Path(sys.executable).parent/'gz_train')] + (['--epochs', '1', '--n', '1000'] if quick else [])
             subprocess.run(cmd, cwd=cwd, check=True)
             out = cwd/'models'/'galaxyzoo'
-        learn = load_model(out)
+        learn = read_model(out)
         info = trained_default(out) if default_model else json.loads((out/'summary.json').read_text())
         hist = pd.DataFrame(info['history'])
     else:
@@ -112,7 +112,7 @@ def run(name, kw, out_dir, quick, default_model=None):
         write_submission(predict_images(learn, test, tta=TTA_VIEWS, progress=False, int8=False), Path(out_dir)/'submission.csv')
         res[f'predict_img_s_tta{TTA_VIEWS}_float'] = n_test / (time.time() - t)
     ep_s = hist.seconds.iloc[-1]
-    dls = learn.dls if kw is not None else galaxy_dls(crop=train_default('crop'), n=1000 if quick else None)  # (an exported learner has no data)
+    dls = learn.dls if kw is not None else galaxy_dls(n=1000 if quick else None)  # (an exported learner has no data)
     res = dict(res, train_img_s=hist.n_train.iloc[-1] / ep_s, epoch_s=ep_s, data_share=data_share(dls, ep_s))
     # saved only: each TTA setting's prediction img/s run by run, whether it predicted in int8, and every epoch's figures
     return dict(res, predicts_int8=int8, predict_runs=runs, history=hist.round(6).to_dict('records'))

@@ -16,7 +16,7 @@ import numpy as np, pandas as pd, torch
 from fastai.data.transforms import RandomSplitter
 from galaxyzoo_nb.core import CLASSES, STD_CLASSES
 from galaxyzoo_nb.data import galaxy_df
-from galaxyzoo_nb.modelfile import load_model, ready_model_path
+from galaxyzoo_nb.modelfile import read_model, ready_model_path
 from galaxyzoo_nb.predict import predict_images, MC_SAMPLES
 from galaxyzoo_nb.evaluate import calibrated_uncertainty, align
 import benchlib
@@ -41,7 +41,7 @@ def main(model='default', quick=False):
     torch.set_num_threads(os.cpu_count())
     m = benchlib.meta()
     folder = ready_model_path() if model == 'default' else Path(model)
-    learn = load_model(folder, cpu=True)
+    learn = read_model(folder, cpu=True)
     v = valid_set(folder)
     if quick: v = v.iloc[:200]
     labels = v.drop(columns='fname')

@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #a84fa557
 from __future__ import annotations
-import os
+import os, sys
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 __all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES',
            'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids',
            'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError', 'check_frame', 'load_labels',
-           'load_predictions', 'calibrated_std', 'tree_violations', 'make_synthetic']
+           'load_predictions', 'calibrated_std', 'tree_deviations', 'tree_violations', 'make_synthetic', 'show_bars']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 @dataclass(frozen=True)
@@ -238,18 +238,22 @@ def calibrated_std(std:np.ndarray, # raw standard deviations (n, 37)
     return out
 
 # %% ../nbs/00_core.ipynb #56fbd769
+def tree_deviations(y # vote fractions `(n, 37)` in `CLASSES` order: an array or a tensor
+                   )->np.ndarray:
+    "Each question's answer sum minus its parent answer (1 for Q1 and Q6), per galaxy: `(n, 11)`."
+    y = np.asarray(y.detach().float().cpu() if hasattr(y, 'detach') else y, dtype=np.float64)
+    return np.stack([y[:, a:b].sum(1) - (y[:, p] if p >= 0 else 1.) for a, b, p in tree_index()], 1)
+
 def tree_violations(labels:pd.DataFrame, # `GalaxyID` + the 37 `CLASSES`, as from `load_labels`
                     tol:float=1e-3       # largest deviation accepted
                    )->pd.DataFrame:
     "Rows where a question's answers do not sum to their parent answer (1 for Q1 and Q6), beyond `tol`."
     y = labels[CLASSES].to_numpy(np.float64)
-    out = []
-    for q, (a, b, p) in zip(QUESTIONS, tree_index()):
-        total, parent = y[:, a:b].sum(1), (y[:, p] if p >= 0 else np.ones(len(y)))
-        dev = total - parent
-        for r in np.flatnonzero(np.abs(dev) > tol):
+    devs, out = tree_deviations(y), []
+    for qi, (q, (a, b, p)) in enumerate(zip(QUESTIONS, tree_index())):
+        for r in np.flatnonzero(np.abs(devs[:, qi]) > tol):
             out.append(dict(GalaxyID=labels['GalaxyID'].iloc[r], question=q.num, parent=q.parent or '1',
-                            parent_value=parent[r], answer_sum=total[r], deviation=dev[r]))
+                            parent_value=y[r, p] if p >= 0 else 1., answer_sum=y[r, a:b].sum(), deviation=devs[r, qi]))
     return pd.DataFrame(out, columns=['GalaxyID', 'question', 'parent', 'parent_value', 'answer_sum', 'deviation'])
 
 # %% ../nbs/00_core.ipynb #e80538da
@@ -351,3 +355,9 @@ def make_synthetic(path:str|Path,     # folder to create (Kaggle layout)
     df.insert(0, 'GalaxyID', ids[:n_train])
     atomic_write(path/TRAIN_CSV, lambda tmp: df.to_csv(tmp, index=False, float_format='%.6f'))
     return path
+
+# %% ../nbs/00_core.ipynb #2e195925
+def show_bars()->bool:
+    "Whether to show progress bars: in a notebook, or when standard output is a terminal (not a log file)."
+    from fastprogress.core import IN_NOTEBOOK  # (fastprogress, which fastai draws its bars with, is light: no torch)
+    return IN_NOTEBOOK or sys.stdout.isatty()

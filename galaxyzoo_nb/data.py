@@ -15,34 +15,35 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 from fastcore.parallel import parallel
-from fastcore.basics import defaults, chunked
+from fastcore.basics import defaults, chunked, risinstance
 from fastai.data.all import Transform, DataBlock, TransformBlock, RandomSplitter, RegressionSetup, TitledStr, TfmdDL, Datasets, ToTensor
 from fastai.vision.all import TensorImage, IntToFloatTensor, Normalize, aug_transforms, Dihedral
 from .core import *
 
 # %% auto #0
-__all__ = ['KAGGLE_SIDE', 'IMAGE_EXTS', 'GALAXY_STATS', 'ImageError', 'crop_box', 'load_galaxy', 'cache_dir', 'galaxy_arrays',
-           'galaxy_id', 'image_files', 'prediction_files', 'galaxy_df', 'GalaxyItem', 'GalaxyX', 'GalaxyItems',
-           'GalaxyTargets', 'galaxy_tensor', 'GalaxyImageBlock', 'GalaxyBlock', 'GalaxyDL', 'GalaxyAug', 'galaxy_augs',
-           'galaxy_dblock', 'galaxy_dls', 'galaxy_x', 'galaxy_test_dl']
+__all__ = ['KAGGLE_SIDE', 'CROP', 'SIZE', 'IMAGE_EXTS', 'GALAXY_STATS', 'ImageError', 'crop_box', 'load_galaxy', 'decode_images',
+           'cache_dir', 'galaxy_arrays', 'SourceError', 'image_id', 'list_images', 'galaxy_df', 'GalaxyItem', 'GalaxyX',
+           'GalaxyItems', 'GalaxyTargets', 'galaxy_tensor', 'GalaxyImageBlock', 'VotesBlock', 'GalaxyDL', 'GalaxyAug',
+           'galaxy_augs', 'galaxy_dblock', 'galaxy_dls', 'set_normalize', 'galaxy_x', 'galaxy_test_dl']
 
 # %% ../nbs/01_data.ipynb #ac73281a
 KAGGLE_SIDE = 424  # side of a Kaggle Galaxy Zoo image, in pixels
+CROP, SIZE = 192, 64  # the default centre crop (on the 424 px scale) and output side: the default recipe's
 
 class ImageError(ValueError):
     "An image file is missing, unreadable or corrupt; the message names the file."
 
 def crop_box(w:int, h:int, # image width and height
-             crop:int=256   # crop side on the 424 px Kaggle scale
+             crop:int=CROP  # crop side on the 424 px Kaggle scale
             )->tuple:
     "The centred square `(left, top, right, bottom)` box of a `crop`-on-424 cut of a `w`×`h` image."
     side = max(1, min(round(crop * min(w, h) / KAGGLE_SIDE), w, h))
     l, t = (w - side) // 2, (h - side) // 2
     return (l, t, l + side, t + side)
 
-def load_galaxy(fn:str|Path,  # image file (JPEG, PNG, ...)
-                crop:int=256, # centre crop side on the 424 px scale
-                size:int=64   # output side in pixels
+def load_galaxy(fn:str|Path,   # image file (JPEG, PNG, ...)
+                crop:int=CROP, # centre crop side on the 424 px scale
+                size:int=SIZE  # output side in pixels
                )->Image.Image:
     "Decode `fn` as an RGB `size`×`size` PIL image of its centre crop, decoding JPEGs at reduced scale."
     try:
@@ -55,6 +56,26 @@ def load_galaxy(fn:str|Path,  # image file (JPEG, PNG, ...)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise ImageError(f"Cannot decode image {fn}: {e}") from None
     return img.crop(crop_box(*img.size, crop)).resize((size, size), Image.Resampling.BILINEAR)
+
+# %% ../nbs/01_data.ipynb #8e794865
+def decode_images(files:list,          # image files
+                  crop:int=CROP,       # centre crop side on the 424 px scale
+                  size:int=SIZE,       # output side in pixels
+                  strict:bool=True,    # raise the first `ImageError` (else leave the file out and give the reason)
+                  n_workers:int=None,  # decoding threads (default: number of CPUs; more threads than cores are slower)
+                  progress:bool=False  # show a progress bar
+                 )->tuple:
+    "`(arrays, ok, reasons)`: the `(n_ok, size, size, 3)` uint8 images that decoded, which `files` did, why the others failed."
+    files = list(files)
+    out = np.empty((len(files), size, size, 3), np.uint8)
+    def _one(i):
+        try: out[i] = np.asarray(load_galaxy(files[i], crop, size))
+        except ImageError as e:
+            if strict: raise
+            return str(e)
+    res = parallel(_one, range(len(files)), n_workers=n_workers or defaults.cpus, threadpool=True, progress=progress)
+    ok = np.array([r is None for r in res], dtype=bool)
+    return (out if ok.all() else out[ok]), ok, [r for r in res if r is not None]
 
 # %% ../nbs/01_data.ipynb #c51d919d
 _CACHE_VERSION = 1
@@ -71,16 +92,9 @@ def _cache_key(files, crop, size):
         h.update(f"{Path(f).resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:20]
 
-def _decode_all(files, crop, size, n_workers, progress):
-    "Decode `files` into one uint8 array, in parallel threads."
-    out = np.empty((len(files), size, size, 3), np.uint8)
-    def _one(i): out[i] = np.asarray(load_galaxy(files[i], crop, size))
-    parallel(_one, range(len(files)), n_workers=n_workers, threadpool=True, progress=progress)
-    return out
-
 def galaxy_arrays(files:list,          # image files
-                  crop:int=256,        # centre crop side on the 424 px scale
-                  size:int=64,         # output side in pixels
+                  crop:int=CROP,       # centre crop side on the 424 px scale
+                  size:int=SIZE,       # output side in pixels
                   cache:bool=True,     # keep/reuse the decoded array in `cache_dir()`
                   n_workers:int=None,  # decoding threads (default: number of CPUs)
                   progress:bool=True   # show a progress bar while decoding
@@ -89,47 +103,71 @@ def galaxy_arrays(files:list,          # image files
     files = [Path(f) for f in files]
     missing = [f for f in files if not f.exists()]
     if missing: raise ImageError(f"{len(missing)} image file(s) not found, e.g. {', '.join(map(str, missing[:5]))}")
-    n_workers = n_workers or defaults.cpus
-    if not cache: return _decode_all(files, crop, size, n_workers, progress)
+    if not cache: return decode_images(files, crop, size, n_workers=n_workers, progress=progress)[0]
     fn = cache_dir()/f"gz_{len(files)}img_crop{crop}_{size}px_{_cache_key(files, crop, size)}.npy"
     if fn.exists():
         try: return np.load(fn)
         except Exception: pass  # unreadable cache: rebuild it
-    arr = _decode_all(files, crop, size, n_workers, progress)
+    arr = decode_images(files, crop, size, n_workers=n_workers, progress=progress)[0]
     def _save(tmp):
         with open(tmp, 'wb') as f: np.save(f, arr)
     atomic_write(fn, _save)
     return arr
 
-# %% ../nbs/01_data.ipynb #3f706f75
+# %% ../nbs/01_data.ipynb #9292c2f6
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png')
 
-def galaxy_id(fn:str|Path)->int:
-    "The `GalaxyID` in a Kaggle image file name such as `100008.jpg`."
-    try: return int(Path(fn).stem)
-    except ValueError: raise ImageError(f"Image file name is not a GalaxyID (<integer>.jpg): {fn}") from None
+class SourceError(ValueError):
+    "A folder, file list or catalogue of images cannot be listed; the message names it and what is wrong."
 
-def image_files(folder:str|Path # a folder of `<GalaxyID>.jpg` images
-               )->list:
-    "The sorted image files in `folder`, checking that each is named by an integer `GalaxyID`."
-    folder = Path(folder)
-    if not folder.is_dir(): raise ImageError(f"Image folder not found: {folder}")
+def image_id(fn:str|Path # an image file
+            )->int|str:
+    "The id in an image file name: an `int` where the name is an integer (`100008.jpg`), else the name (`NGC1300.jpg`)."
+    stem = Path(fn).stem
+    try: return int(stem)
+    except ValueError: return stem
+
+# %% ../nbs/01_data.ipynb #fd3ebcf7
+def _folder_images(folder:Path)->list:
+    "The images in `folder`, sorted by name length, then name."
     files = sorted((f for f in folder.iterdir() if f.suffix.lower() in IMAGE_EXTS), key=lambda f: (len(f.stem), f.stem))
-    if not files: raise ImageError(f"No images ({', '.join(IMAGE_EXTS)}) in folder: {folder}")
-    for f in files: galaxy_id(f)
+    if not files: raise SourceError(f"No images ({', '.join(IMAGE_EXTS)}) in folder: {folder}")
     return files
 
-# %% ../nbs/01_data.ipynb #2f94b464
-def prediction_files(images:str|Path|list # a folder of images, one image file, or a list of image files
-                    )->list:
-    "The image files to predict: a folder's `image_files`, one file, or the given list."
-    if isinstance(images, (str, Path)):
-        p = Path(images)
-        if p.is_file(): return [p]
-        return image_files(p)
-    files = [Path(f) for f in images]
-    if not files: raise ImageError("No images to predict: the list of files is empty")
-    return files
+def _read_catalogue(p:Path, id_col:str, file_col:str)->pd.DataFrame:
+    "Catalogue `p`'s `id` and `file` columns, relative paths resolved from its folder."
+    if not p.exists(): raise SourceError(f"Catalogue not found: {p}")
+    try: cat = pd.read_parquet(p) if p.suffix.lower() == '.parquet' else pd.read_csv(p)
+    except Exception as e: raise SourceError(f"{p}: cannot be read ({type(e).__name__}: {e})") from None
+    missing = [c for c in (id_col, file_col) if c not in cat.columns]
+    if missing: raise SourceError(f"{p}: no column {' or '.join(map(repr, missing))}; its columns are {', '.join(map(str, cat.columns))} "
+                                  "(name them with --id-col / --file-col)")
+    if not len(cat): raise SourceError(f"{p}: the catalogue has no rows")
+    files = [f if Path(f).is_absolute() else str(p.parent/f) for f in cat[file_col].astype(str)]
+    return pd.DataFrame(dict(id=cat[id_col].to_numpy(), file=files))
+
+def list_images(source:str|Path|list, # a folder, an image file, a list of files, or a `.csv`/`.parquet` catalogue
+                id_col:str='id',      # the catalogue's id column
+                file_col:str='file'   # the catalogue's file column (relative paths: from the catalogue's folder)
+               )->pd.DataFrame:
+    "The images of `source`, in order: `id` and `file` columns; `attrs['id_name']` is the ids' name in predictions."
+    name, what = 'GalaxyID', 'the list of files'
+    if not isinstance(source, (str, os.PathLike)):
+        files = [Path(f) for f in source]
+        if not files: raise SourceError("No images: the list of files is empty")
+    else:
+        p = what = Path(source)
+        if p.suffix.lower() in ('.csv', '.parquet'): files, df = None, _read_catalogue(p, id_col, file_col)
+        elif p.is_dir(): files = _folder_images(p)
+        elif p.exists(): files = [p]
+        else: raise SourceError(f"Not found: {p} (a folder of images, an image, or a .csv/.parquet catalogue)")
+    if files is not None: df = pd.DataFrame(dict(id=[image_id(f) for f in files], file=[str(f) for f in files]))
+    elif not pd.api.types.is_integer_dtype(df['id']): name = id_col
+    dup = df['id'][df['id'].duplicated()]
+    if len(dup): raise SourceError(f"{what}: {len(dup)} id(s) appear more than once: {some_ids(dup.unique())}")
+    if not all(isinstance(i, (int, np.integer)) for i in df['id']): df['id'] = df['id'].astype(str)
+    df.attrs['id_name'] = name
+    return df
 
 # %% ../nbs/01_data.ipynb #8039c9be
 def galaxy_df(path:str|Path=None,       # Kaggle-layout data folder (default: `find_data()`)
@@ -162,14 +200,14 @@ class GalaxyItem:
 
 class GalaxyX(Transform):
     "`get_x`: a `GalaxyItem`'s image, or a file decoded with `load_galaxy`."
-    def __init__(self, crop:int=256, size:int=64): super().__init__(); self.crop, self.size = crop, size
+    def __init__(self, crop:int=CROP, size:int=SIZE): super().__init__(); self.crop, self.size = crop, size
     def encodes(self, o):
         if isinstance(o, GalaxyItem): o = o.x
         return o if isinstance(o, (np.ndarray, Image.Image)) else load_galaxy(o, self.crop, self.size)
 
 class GalaxyItems:
     "`get_items`: `GalaxyItem`s (image array, targets) from a DataFrame with `fname` + `CLASSES`, decoding each image once."
-    def __init__(self, crop:int=256, size:int=64, cache:bool=True): self.crop, self.size, self.cache = crop, size, cache
+    def __init__(self, crop:int=CROP, size:int=SIZE, cache:bool=True): self.crop, self.size, self.cache = crop, size, cache
     def __call__(self, df:pd.DataFrame):
         missing = [c for c in ['fname'] + CLASSES if c not in df.columns]
         if missing: raise ValueError(f"DataBlock source lacks columns {missing[:5]}: pass `galaxy_df()`-style DataFrame")
@@ -192,7 +230,7 @@ def GalaxyImageBlock():
     "fastai's `ImageBlock`, turning the decoded uint8 arrays straight into tensors (no PIL per item)."
     return TransformBlock(type_tfms=galaxy_tensor, batch_tfms=IntToFloatTensor)
 
-def GalaxyBlock():
+def VotesBlock():
     "A `RegressionBlock(n_out=37)` whose decoded targets read as the leading answers."
     return TransformBlock(type_tfms=GalaxyTargets(c=len(CLASSES)))
 
@@ -270,9 +308,10 @@ class GalaxyAug(Transform):
         if self.max_lighting and self.p_lighting: t = self._lighting(t)
         return TensorImage(t)
 
-# %% ../nbs/01_data.ipynb #9425a8ff
-GALAXY_STATS = ([0.0732, 0.0632, 0.0498], [0.1203, 0.1008, 0.0874])  # mean, std of the sample's 64 px crops (RGB, 0-1)
+# %% ../nbs/01_data.ipynb #91086caf
+GALAXY_STATS = ([0.0732, 0.0632, 0.0498], [0.1203, 0.1008, 0.0874])  # mean, std of the sample's 64 px crops of the central 256 px (RGB, 0-1)
 
+# %% ../nbs/01_data.ipynb #9425a8ff
 def galaxy_augs(aug:str|None='full' # 'full', 'study', 'dihedral' or None
                )->list:
     "The batch augmentation transforms for `aug`."
@@ -283,8 +322,8 @@ def galaxy_augs(aug:str|None='full' # 'full', 'study', 'dihedral' or None
     if aug == 'dihedral': return [Dihedral(p=1.)]
     raise ValueError(f"Unknown aug {aug!r}: use 'full', 'study', 'dihedral' or None")
 
-def galaxy_dblock(size:int=64,           # output side in pixels
-                  crop:int=256,          # centre crop side on the 424 px scale
+def galaxy_dblock(size:int=SIZE,         # output side in pixels
+                  crop:int=CROP,         # centre crop side on the 424 px scale
                   aug:str|None='full',   # augmentation: 'full', 'study', 'dihedral' or None (see `galaxy_augs`)
                   valid_pct:float=0.2,   # fraction of galaxies held out for validation
                   seed:int=42,           # random seed of the validation split
@@ -293,15 +332,15 @@ def galaxy_dblock(size:int=64,           # output side in pixels
                  )->DataBlock:
     "A `DataBlock` from a `galaxy_df()` DataFrame to 37-value regression targets."
     tfms = galaxy_augs(aug) + ([Normalize.from_stats(*GALAXY_STATS)] if normalize else [])
-    return DataBlock(blocks=(GalaxyImageBlock, GalaxyBlock), get_items=GalaxyItems(crop, size, cache), get_x=GalaxyX(crop, size),
+    return DataBlock(blocks=(GalaxyImageBlock, VotesBlock), get_items=GalaxyItems(crop, size, cache), get_x=GalaxyX(crop, size),
                      get_y=attrgetter('y'), splitter=RandomSplitter(valid_pct, seed=seed), batch_tfms=tfms,
                      dl_type=GalaxyDL)
 
 # %% ../nbs/01_data.ipynb #19082a72
 def galaxy_dls(path:str|Path=None,     # Kaggle-layout data folder (default: `find_data()`)
-               size:int=64,            # image side in pixels
+               size:int=SIZE,          # image side in pixels
                bs:int=64,              # batch size
-               crop:int=256,           # centre crop side on the 424 px scale
+               crop:int=CROP,          # centre crop side on the 424 px scale
                aug:str|None='full',    # augmentation: 'full', 'study', 'dihedral' or None
                valid_pct:float=0.2,    # fraction held out for validation
                seed:int=42,            # random seed of the validation split (and of the subset `n`)
@@ -318,6 +357,24 @@ def galaxy_dls(path:str|Path=None,     # Kaggle-layout data folder (default: `fi
     if n is not None and n < len(df): df = df.sample(n, random_state=seed).reset_index(drop=True)
     dblock = galaxy_dblock(size, crop, aug, valid_pct, seed, cache, normalize)
     return dblock.dataloaders(df, bs=bs, val_bs=val_bs or 4 * bs, num_workers=num_workers, **kwargs)
+
+# %% ../nbs/01_data.ipynb #fab0af2d
+def _stats_of(t:Normalize): return (t.mean.flatten().tolist(), t.std.flatten().tolist())
+
+def set_normalize(dls,               # `DataLoaders` to change in place
+                  stats:tuple,       # `(mean, std)` per channel, e.g. `GALAXY_STATS` or fastai's `imagenet_stats`
+                  name:str=None      # name of the statistics for the printed note (`None`: no note)
+                 ):
+    "Make `dls` normalise with `stats`, replacing any `Normalize` in its `after_batch`; `True` if anything changed."
+    changed = False
+    for dl in dls.loaders:
+        old = dl.after_batch.fs.filter(risinstance(Normalize))
+        if len(old) == 1 and np.allclose(np.array(_stats_of(old[0])), np.array(stats, dtype=np.float64), atol=1e-6): continue
+        dl.after_batch.fs = dl.after_batch.fs.filter(lambda t: not isinstance(t, Normalize))
+        dl.after_batch.add(Normalize.from_stats(*stats))
+        changed = True
+    if changed and name: print(f"Note: the DataLoaders now normalise with {name} (mean {[round(m, 4) for m in stats[0]]}).")
+    return changed
 
 # %% ../nbs/01_data.ipynb #7d79a373
 def galaxy_x(dls)->GalaxyX:

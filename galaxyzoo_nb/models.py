@@ -1,4 +1,4 @@
-"""`galaxy_cnn` (a small stride-2 CNN that trains fast on 2 CPU cores), the study's CNN, and sigmoid / GZ2-tree output heads built from `core.tree_index`.
+"""`galaxy_cnn` (a small stride-2 CNN that trains fast on 2 CPU cores), the study's CNN, a rotation-invariant CNN and torchvision's ResNets, each one entry of `ARCHS`, with sigmoid / GZ2-tree output heads built from `core.tree_index`.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 
@@ -8,17 +8,22 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 from __future__ import annotations
 import copy, time
 from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 from fastai.layers import ConvLayer
+from fastai.metrics import AccumMetric, rmse
+from fastai.vision.all import create_vision_model, resnet18, resnet34, resnet50, resnet101, resnet152
 from .core import QUESTIONS, CLASSES, tree_index
 
 # %% auto #0
-__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'P4M_WIDTHS', 'SigmoidHead', 'Softmax37Head', 'dependency_order', 'TreeHead', 'make_head',
-           'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4', 'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn',
-           'p4m_to_cnn', 'study_cnn', 'throughput']
+__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'SigmoidHead', 'Softmax37Head', 'dependency_order',
+           'TreeHead', 'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4', 'dihedral_views',
+           'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch', 'register_arch', 'get_arch',
+           'p4m_export', 'create_model', 'export_form', 'RMSE', 'bf16_ok', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
@@ -185,6 +190,16 @@ def _d4_tables():
 
 D4_MUL, D4_INV = _d4_tables()
 
+# %% ../nbs/02_models.ipynb #90b1f3c6
+VIEW_ORDER = (0, 7, 2, 5, 4, 1, 6, 3)  # the group elements `dihedral_views` takes, in order: any prefix mixes turns and mirrors
+
+def dihedral_views(x:torch.Tensor, # a batch of square images `(n, c, h, w)`
+                   n:int=8         # how many views: 8 (all), 4, 2 or 1 (the first of `VIEW_ORDER`)
+                  )->list:
+    "The first `n` dihedral views of `x` (`d4` of each element of `VIEW_ORDER`)."
+    if n not in (1, 2, 4, 8): raise ValueError(f"n={n}: use 8, 4, 2 or 1 views")
+    return [d4(x, g) for g in VIEW_ORDER[:n]]
+
 # %% ../nbs/02_models.ipynb #ff651c36
 _IDX = torch.tensor([[D4_MUL[D4_INV[k]][h] for h in range(8)] for k in range(8)])  # input orientation seen by output orientation k
 
@@ -286,6 +301,113 @@ def study_cnn(n_out:int=37,                       # outputs
     layers += [('flatten', nn.Flatten()), ('dense', nn.Linear(ni*side*side, dense)), ('relu', nn.ReLU(inplace=True)),
                ('drop', nn.Dropout(p_drop)), ('fc', nn.Linear(dense, n_out)), ('head', head)]
     return nn.Sequential(OrderedDict(layers))
+
+# %% ../nbs/02_models.ipynb #eac33f27
+@dataclass
+class Arch:
+    "One architecture of `ARCHS`: how to build it, rebuild it from a saved folder, and what form of it is saved."
+    build:Callable                # `build(head=, size=, pretrained=, **kwargs)` -> the network to train
+    doc:str=''                    # one line for the help
+    rebuild:Callable=None         # the same, for a saved folder's `arch_kwargs` (default: `build`)
+    export:Callable=None          # `export(model)` -> `(model, kwargs)` to save instead (default: the model and its kwargs)
+    vision:Callable=None          # a torchvision architecture (fastai's `create_vision_model` body): ImageNet weights, `model_meta` splitter
+
+ARCHS = {}  # name -> `Arch`: every architecture the package can train, save and load
+
+def register_arch(name:str,      # the name `arch=` and `gz_train --arch` take, and `config.json` records
+                  build:Callable, # `build(head=, size=, pretrained=, **kwargs)` -> an `nn.Module` of 37 outputs
+                  doc:str='',     # one line for the help
+                  **kwargs        # the other fields of `Arch`
+                 )->Arch:
+    "Add (or replace) the architecture `name` in `ARCHS`."
+    ARCHS[name] = Arch(build, doc, **kwargs)
+    return ARCHS[name]
+
+def get_arch(name:str)->Arch:
+    "The `Arch` called `name`, or a `ValueError` listing the known ones."
+    if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}")
+    return ARCHS[name]
+
+# %% ../nbs/02_models.ipynb #da44f690
+def _cnn(head='tree', size=64, pretrained=False, **kw): return galaxy_cnn(head=head, **kw)
+def _study(head='sigmoid', size=64, pretrained=False, **kw): return study_cnn(head=head, **{'img_size': size, **kw})
+def _p4m(head='tree', size=64, pretrained=False, **kw): return p4m_cnn(head=head, **kw)
+
+def p4m_export(model:nn.Sequential # a trained `p4m_cnn`
+              )->tuple:
+    "The `galaxy_cnn` the trained `p4m_cnn` `model` equals (`p4m_to_cnn`), and the keyword arguments that rebuild it."
+    cnn = p4m_to_cnn(model)
+    c = [l[0] for n, l in cnn.named_children() if n.startswith('conv')]
+    return cnn, dict(widths=tuple(o.out_channels for o in c), strides=tuple(o.stride[0] for o in c), p_drop=cnn.drop.p, pool=1, down_ks=4)
+
+def _vision(arch):
+    "A `build` for the torchvision architecture `arch`: fastai's `create_vision_model` body and head, then our output head."
+    def build(head='tree', size=64, pretrained=True, **kw):
+        try: net = create_vision_model(arch, len(CLASSES), pretrained=pretrained, **kw)
+        except OSError as e:  # urllib's URLError: no internet
+            raise RuntimeError(f"Could not download the ImageNet weights of {arch.__name__} ({e}). "
+                               "Connect to the internet once (they are cached), or pass pretrained=False.") from None
+        net[-1].append(make_head(head))
+        return net
+    return build
+
+register_arch('cnn', _cnn, '`galaxy_cnn`: the default, a stride-2 CNN that trains fast on CPUs')
+register_arch('p4m', _p4m, "`p4m_cnn`: rotation/mirror-invariant, saved as the `galaxy_cnn` it equals", export=p4m_export,
+              rebuild=_cnn)
+register_arch('study', _study, "`study_cnn`: the study's network")
+for _a in (resnet18, resnet34, resnet50, resnet101, resnet152):
+    register_arch(_a.__name__, _vision(_a), f"torchvision's {_a.__name__.replace('resnet', 'ResNet-')} (fastai's `create_vision_model`)", vision=_a)
+
+# %% ../nbs/02_models.ipynb #c38b8197
+def create_model(arch:str='cnn',        # a name in `ARCHS`
+                 head:str='tree',       # output head, see `make_head`
+                 n_models:int=1,        # more than 1: an `Ensemble` of that many networks
+                 size:int=64,           # input side in pixels (the study's CNN needs it)
+                 pretrained:bool=False, # vision architectures: start from ImageNet weights
+                 rebuild:bool=False,    # build a saved folder's form (`Arch.rebuild`) rather than the one to train
+                 **kwargs               # passed to the architecture's `build`
+                )->nn.Module:
+    "The network `arch` (or an `Ensemble` of `n_models` of them), recording on it as `gz_arch` what rebuilds it."
+    a = get_arch(arch)
+    if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
+    if n_models > 1 and a.vision: raise ValueError(f"n_models={n_models}: ensembles are for the package's own CNNs, not {arch!r}")
+    build = (a.rebuild or a.build) if rebuild else a.build
+    nets = [build(head=head, size=size, pretrained=pretrained, **kwargs) for _ in range(n_models)]
+    net = nets[0] if n_models == 1 else Ensemble(nets)
+    if isinstance(head, str): net.gz_arch = dict(arch=arch, head=head, n_models=n_models, kwargs=dict(kwargs))
+    return net
+
+def export_form(model:nn.Module # a network from `create_model` (trained)
+               )->nn.Module:
+    "`model` in the form that is saved and predicts (`Arch.export`: a p4m network becomes its `galaxy_cnn`); `model` itself for most."
+    arch = getattr(model, 'gz_arch', None)
+    ex = ARCHS[arch['arch']].export if arch and arch['arch'] in ARCHS else None
+    if ex is None: return model
+    out, kw = ex(model)
+    out.gz_arch = dict(arch, kwargs=kw)
+    return out
+
+# %% ../nbs/02_models.ipynb #23186941
+def RMSE()->AccumMetric:
+    "fastai's `rmse` over all galaxies and answers of the validation set (the Kaggle score), as a fresh metric named 'rmse'."
+    return AccumMetric(rmse.func, name='rmse')
+
+# %% ../nbs/02_models.ipynb #e387c061
+_BF16 = {}
+def _cpu_bf16()->bool:
+    "oneDNN's check for native bfloat16 (AVX-512 BF16 or AMX) on this CPU."
+    # (`getattr` keeps `torch.ops` out of the code's names: cloudpickle cannot pickle it when a notebook exports a learner)
+    try: return bool(getattr(getattr(torch, 'ops'), 'mkldnn')._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
+
+def bf16_ok(device='cpu')->bool:
+    "Whether `device` computes bfloat16 natively (a CPU with AVX-512 BF16/AMX for oneDNN, a GPU from Ampere on)."
+    dt = torch.device(device).type
+    if dt not in _BF16:
+        if dt == 'cuda': _BF16[dt] = torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+        elif dt == 'cpu': _BF16[dt] = _cpu_bf16()
+        else: _BF16[dt] = False
+    return _BF16[dt]
 
 # %% ../nbs/02_models.ipynb #764127be
 def throughput(model:nn.Module,           # the model to time (trained in place on random data when `train`)
