@@ -18,7 +18,7 @@ from torch import nn
 from fastai.vision.all import Normalize, TensorImage, Transform, Callback, RandomSplitter
 from fastai.torch_core import set_seed
 from galaxyzoo_nb.core import find_data, TEST_DIR, CLASSES
-from galaxyzoo_nb.data import galaxy_dls, galaxy_df, galaxy_dblock, image_files, galaxy_test_dl, GalaxyAug
+from galaxyzoo_nb.data import galaxy_dls, galaxy_df, galaxy_dblock, list_images, galaxy_test_dl, GalaxyAug
 from galaxyzoo_nb.learner import galaxy_learner
 from galaxyzoo_nb.models import bf16_ok
 from galaxyzoo_nb.predict import PredictModel
@@ -96,7 +96,7 @@ def pseudo_fit(epochs):
     dls = make_dls()
     set_seed(42); teacher = galaxy_learner(dls, wd=0.05)
     teacher.fit_one_cycle(epochs, 3e-3)
-    files = image_files(find_data()/TEST_DIR)
+    files = list_images(find_data()/TEST_DIR)['file'].tolist()
     p, _ = tta_preds(teacher, 8, dl=galaxy_test_dl(dls, files, progress=False))
     df = galaxy_df(); tr, va = RandomSplitter(0.2, seed=42)(df)
     pdf = pd.DataFrame(p.float().numpy(), columns=CLASSES)

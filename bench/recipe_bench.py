@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastai.data.transforms import RandomSplitter
 from galaxyzoo_nb.core import find_data, load_labels, TRAIN_CSV, TEST_DIR, CLASSES
-from galaxyzoo_nb.data import galaxy_df, galaxy_dls, image_files
+from galaxyzoo_nb.data import galaxy_df, galaxy_dls, list_images
 import inspect
 from galaxyzoo_nb.train import train_galaxy
 from galaxyzoo_nb.predict import read_model, predict_images, write_submission, TTA_VIEWS
@@ -46,7 +46,7 @@ def valid_files(seed=42, valid_pct=0.2):
 
 def eval_sets(quick=False):
     "The validation split (image files and labels) and the test images to time prediction on (--quick: a few of each)."
-    v, test = valid_files(), image_files(find_data()/TEST_DIR)
+    v, test = valid_files(), list_images(find_data()/TEST_DIR)['file'].tolist()
     return (v.iloc[:300], test[:200]) if quick else (v, test)
 
 def mean_baseline(seed=42, valid_pct=0.2):

@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/catalog.html.md"""
 
 # %% ../nbs/09_catalog.ipynb #3d958655
 from __future__ import annotations
-import hashlib, json, shutil, time
+import hashlib, json, shutil, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,15 +43,15 @@ def decode_chunk(items:pd.DataFrame, # `id` and `file` of the chunk's images
 
 def predict_chunk(learn:Learner,       # the model (from `read_model`)
                   decoded:tuple,       # `decode_chunk`'s result
-                  settings:dict,       # `tta`, `int8`, `uncertainty`
+                  settings:dict,       # `tta`, `int8`, `uncertainty`, `bf16`
                   bs:int=None,         # images per batch (default: `predict.VIEWS_PER_BATCH` views)
                   predictor:dict=None  # from `predict.make_predictor`, built once for all chunks (else built here)
                  )->pd.DataFrame:
     "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`)."
     arr, ids, _ = decoded
     if not len(arr): return pd.DataFrame(columns=['id'] + CLASSES)
-    df = predict_arrays(learn, arr, list(ids), settings['tta'], bs=bs, int8=settings['int8'], uncertainty=settings['uncertainty'],
-                        predictor=predictor)
+    p = predictor or make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))
+    df = predict_arrays(learn, arr, list(ids), bs=bs, predictor=p)
     return df.rename(columns={'GalaxyID': 'id'})
 
 # %% ../nbs/09_catalog.ipynb #e6554b65
@@ -126,7 +126,7 @@ def _dask_chunk(ref, items, settings, crop, size, work, k, strict, bs):
     if key not in _WORKER_MODELS:
         torch.set_num_threads(1)
         learn = read_model(ref, cpu=True)
-        _WORKER_MODELS[key] = (learn, make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty']))
+        _WORKER_MODELS[key] = (learn, make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16')))
     dec = decode_chunk(items, crop, size, strict)
     learn, pred = _WORKER_MODELS[key]
     preds = predict_chunk(learn, dec, settings, bs, pred)
@@ -160,7 +160,8 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                     scheduler:str=None,      # ... or on the running Dask cluster at this address
                     bs:int=None,             # images per batch (default: `predict.VIEWS_PER_BATCH` views)
                     overlap:bool=None,       # decode the next chunk while the model predicts (default: with more than 2 cores)
-                    progress:bool=True       # a progress bar over the images (rate and ETA), and a summary line
+                    bf16:bool=None,          # float models: bfloat16 autocast (`None`: where the hardware has it; False: float32)
+                    progress:bool|str=True   # True: a progress bar (rate, ETA) and a summary line; 'lines': a line per chunk on stderr, for logs
                    )->Path:
     "Predict every image of `source` in chunks, resumably, into `out`; unreadable images go to `errors_path(out)`."
     out = Path(out)
@@ -172,7 +173,7 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     cfg = getattr(learn, 'model_config', None) or {}
     gx = galaxy_x(learn.dls)
     settings = dict(tta=tta_views(tta if tta is not None else cfg.get('tta') or 4), uncertainty=uncertainty,
-                    int8=bool(int8_ready(learn.model) if int8 is None else int8))
+                    int8=bool(int8_ready(learn.model) if int8 is None else int8), bf16=bf16)
     manifest = dict(model=_model_id(learn), settings=settings, chunk=chunk, n_images=len(items), items=_items_id(items))
     work = work_dir(out)
     _start(work, manifest, overwrite)
@@ -180,21 +181,24 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     chunks = [items.iloc[k * chunk:(k + 1) * chunk] for k in range(n_chunks)]
     todo = [k for k in range(n_chunks) if not _shard(work, k).exists()]
     done_before = sum(len(chunks[k]) for k in range(n_chunks) if k not in todo)
-    bar = progress_bar(range(len(items)), leave=True) if progress else None
+    bar = progress_bar(range(len(items)), leave=True) if progress is True else None
     if bar is not None:
         bar.update(0)
         if done_before: bar.update(done_before); bar.comment = f'resumed after {done_before:,}'
     t0, n = time.time(), done_before
+    def _step(n):
+        "Show `n` images done: on the bar, or as a line on stderr."
+        if bar is not None: bar.update(n)
+        elif progress == 'lines': print(f"{n:,} of {len(items):,} images ({(n - done_before) / max(time.time() - t0, 1e-9):.0f} img/s)", file=sys.stderr, flush=True)
     try:
         if workers or scheduler:
             from dask.distributed import as_completed
             with _dask_client(workers, scheduler) as client:
                 futs = {client.submit(_dask_chunk, ref, chunks[k], settings, gx.crop, gx.size, str(work), k, strict, bs, pure=False): k for k in todo}
                 for f in as_completed(futs):
-                    f.result(); n += len(chunks[futs[f]])
-                    if bar is not None: bar.update(n)
+                    f.result(); n += len(chunks[futs[f]]); _step(n)
         elif todo:
-            pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'])  # (once: the int8 copy takes a while)
+            pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], bf16)  # (once: the int8 copy takes a while)
             overlap = defaults.cpus > 2 if overlap is None else overlap  # (on 2 cores the two fight for them: slower, see below)
             with ThreadPoolExecutor(1) as ex:  # decode the next chunk while the model predicts this one
                 nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict)
@@ -204,13 +208,12 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                         nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict)
                         if not overlap: nxt.result()  # (decode it now, before predicting)
                     _write_chunk(work, k, predict_chunk(learn, dec, settings, bs, pred), dec[2])
-                    n += len(chunks[k])
-                    if bar is not None: bar.update(n)
+                    n += len(chunks[k]); _step(n)
     except ImageError:
         if strict: shutil.rmtree(work, ignore_errors=True)  # fail fast, leaving nothing
         raise
     n_ok, n_bad = _assemble(work, n_chunks, out, items.attrs['id_name'])
-    if progress:
+    if progress is True:
         secs = time.time() - t0
         print(f"{n_ok:,} predicted, {n_bad:,} failed{f': see {errors_path(out)}' if n_bad else ''} "
               f"({(n - done_before) / max(secs, 1e-9):.0f} img/s{f'; resumed after {done_before:,}' if done_before else ''}); wrote {out}")

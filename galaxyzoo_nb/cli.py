@@ -125,12 +125,12 @@ def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.
         learn = P.read_model(model, trust_pickle=trust_pickle, cpu=True if (workers or scheduler) else None)
         if tta is None: tta = getattr(learn, 'model_config', {}).get('tta') or P.TTA_VIEWS
         n_views = P.tta_views(tta)
-        int8 = not fp32 and P.int8_ready(learn.model)
+        int8 = not fp32 and P.int8_ready(learn.model)  # (--fp32: float32, no int8 and no bfloat16)
         t0 = time.perf_counter()
         src = images if Path(str(images)).suffix.lower() in ('.csv', '.parquet') else items['file'].tolist()
         ref = learn if not (workers or scheduler) else model
         C.predict_catalog(ref, src, out, id_col, file_col, chunk or C.CHUNK, n_views, int8, uncertainty, strict, overwrite, workers, scheduler,
-                          bs=bs, bf16=False if fp32 else None, progress=show_bars())
+                          bs=bs, bf16=False if fp32 else None, progress=True if show_bars() else 'lines')
         secs = time.perf_counter() - t0
         ep = C.errors_path(out)
         n_bad = len(pd.read_csv(ep)) if ep.exists() else 0

@@ -97,10 +97,10 @@ def galaxy_arrays(files:list,          # image files
                   size:int=SIZE,       # output side in pixels
                   cache:bool=True,     # keep/reuse the decoded array in `cache_dir()`
                   n_workers:int=None,  # decoding threads (default: number of CPUs)
-                  progress:bool=True   # show a progress bar while decoding
+                  progress:bool=None   # show a progress bar while decoding (default: `core.show_bars()`, not in a log)
                  )->np.ndarray:
     "Decode `files` once to a `(n, size, size, 3)` uint8 array, reusing a cached copy when one matches."
-    files = [Path(f) for f in files]
+    files, progress = [Path(f) for f in files], show_bars() if progress is None else progress
     missing = [f for f in files if not f.exists()]
     if missing: raise ImageError(f"{len(missing)} image file(s) not found, e.g. {', '.join(map(str, missing[:5]))}")
     if not cache: return decode_images(files, crop, size, n_workers=n_workers, progress=progress)[0]
@@ -207,11 +207,12 @@ class GalaxyX(Transform):
 
 class GalaxyItems:
     "`get_items`: `GalaxyItem`s (image array, targets) from a DataFrame with `fname` + `CLASSES`, decoding each image once."
-    def __init__(self, crop:int=CROP, size:int=SIZE, cache:bool=True): self.crop, self.size, self.cache = crop, size, cache
+    def __init__(self, crop:int=CROP, size:int=SIZE, cache:bool=True, progress:bool=None):
+        self.crop, self.size, self.cache, self.progress = crop, size, cache, progress
     def __call__(self, df:pd.DataFrame):
         missing = [c for c in ['fname'] + CLASSES if c not in df.columns]
         if missing: raise ValueError(f"DataBlock source lacks columns {missing[:5]}: pass `galaxy_df()`-style DataFrame")
-        arr = galaxy_arrays(df['fname'].tolist(), self.crop, self.size, cache=self.cache)
+        arr = galaxy_arrays(df['fname'].tolist(), self.crop, self.size, cache=self.cache, progress=getattr(self, 'progress', None))
         y = df[CLASSES].to_numpy(np.float32, copy=True)
         ids = df['GalaxyID'].tolist() if 'GalaxyID' in df.columns else [None] * len(df)
         return [GalaxyItem(a, t, i) for a, t, i in zip(arr, y, ids)]
@@ -328,12 +329,14 @@ def galaxy_dblock(size:int=SIZE,         # output side in pixels
                   valid_pct:float=0.2,   # fraction of galaxies held out for validation
                   seed:int=42,           # random seed of the validation split
                   cache:bool=True,       # decode once and cache (see `galaxy_arrays`)
-                  normalize:bool=True    # normalise with `GALAXY_STATS`
+                  normalize:bool=True,   # normalise with `GALAXY_STATS`
+                  splitter=None,         # a fastai splitter (default: `RandomSplitter(valid_pct, seed)`)
+                  progress:bool=None     # progress bar while decoding (default: `core.show_bars()`)
                  )->DataBlock:
     "A `DataBlock` from a `galaxy_df()` DataFrame to 37-value regression targets."
     tfms = galaxy_augs(aug) + ([Normalize.from_stats(*GALAXY_STATS)] if normalize else [])
-    return DataBlock(blocks=(GalaxyImageBlock, VotesBlock), get_items=GalaxyItems(crop, size, cache), get_x=GalaxyX(crop, size),
-                     get_y=attrgetter('y'), splitter=RandomSplitter(valid_pct, seed=seed), batch_tfms=tfms,
+    return DataBlock(blocks=(GalaxyImageBlock, VotesBlock), get_items=GalaxyItems(crop, size, cache, progress), get_x=GalaxyX(crop, size),
+                     get_y=attrgetter('y'), splitter=splitter or RandomSplitter(valid_pct, seed=seed), batch_tfms=tfms,
                      dl_type=GalaxyDL)
 
 # %% ../nbs/01_data.ipynb #19082a72
@@ -348,6 +351,8 @@ def galaxy_dls(path:str|Path=None,     # Kaggle-layout data folder (default: `fi
                drop_missing:bool=False,# drop labels without an image (warning) instead of failing
                cache:bool=True,        # decode once and cache the arrays
                normalize:bool=True,    # normalise with `GALAXY_STATS`
+               splitter=None,          # a fastai splitter of the galaxies (default: `RandomSplitter(valid_pct, seed)`)
+               progress:bool=None,     # progress bar while decoding (default: `core.show_bars()`: on a terminal, not in a log)
                num_workers:int=0,      # DataLoader worker processes (0 is fastest with the cache)
                val_bs:int=None,        # validation batch size (default 4 × `bs`: no gradients, and bigger batches run faster)
                **kwargs                # passed to `DataBlock.dataloaders`
@@ -355,7 +360,7 @@ def galaxy_dls(path:str|Path=None,     # Kaggle-layout data folder (default: `fi
     "`DataLoaders` for the labelled galaxies in `path`."
     df = galaxy_df(path, drop_missing=drop_missing)
     if n is not None and n < len(df): df = df.sample(n, random_state=seed).reset_index(drop=True)
-    dblock = galaxy_dblock(size, crop, aug, valid_pct, seed, cache, normalize)
+    dblock = galaxy_dblock(size, crop, aug, valid_pct, seed, cache, normalize, splitter, progress)
     return dblock.dataloaders(df, bs=bs, val_bs=val_bs or 4 * bs, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/01_data.ipynb #fab0af2d
