@@ -35,9 +35,10 @@ def tiny_learner(n:int=100,       # labelled galaxies (a 20 % validation split o
 
 # %% ../nbs/13_test_utils.ipynb #6ec421b1
 def check_preds(learn:Learner, # a learner with a labelled validation set
-                tree:bool=True # also check that the predictions obey the GZ2 tree
+                tree:bool=None # also check that the predictions obey the GZ2 tree (default: where the model has a tree head)
                ):
     "`learn`'s validation predictions, checked: shape `(n, 37)`, values in [0, 1], (with `tree`) obeying the tree."
+    if tree is None: tree = str(getattr(learn.model, 'gz_arch', {}).get('head', '')).startswith('tree')
     preds, _ = learn.get_preds()
     test_eq(preds.shape, (len(learn.dls.valid_ds), 37))
     assert preds.min() >= 0 and preds.max() <= 1, (preds.min(), preds.max())

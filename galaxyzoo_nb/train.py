@@ -151,12 +151,13 @@ def save_galaxy(learn:Learner,      # a trained and scored learner
                 scores:dict,        # from `score_galaxy`
                 args:dict=None,     # the arguments of the run, recorded in the config and the summary
                 minutes:float=None, # training minutes (from `fit_galaxy`)
-                pkl:bool=False      # also write fastai's export, `learner.pkl` (a pickle)
+                pkl:bool=False,     # also write fastai's export, `learner.pkl` (a pickle)
+                n_processes:int=1   # data-parallel processes that trained it (recorded)
                )->Path:
     "Step 5: write the model folder, its curves, `summary.json` (and `learner.pkl`); print what was written."
     out, h = Path(out), learn.epoch_history.df
     info = dict({k: v for k, v in scores.items() if k not in ('uncertainty_report', 'int8_note')}, args=args or {},
-                minutes=None if minutes is None else round(minutes, 3), n_processes=n_procs(),
+                minutes=None if minutes is None else round(minutes, 3), n_processes=n_processes,
                 date=datetime.datetime.now().isoformat(timespec='seconds'), torch_threads=torch.get_num_threads(),
                 versions=dict(torch=torch.__version__, fastai=fastai.__version__, galaxyzoo_nb=_version()))
     write_model(learn, out, training=info, tta=scores['tta'] if scores.get('tta') else TTA_VIEWS)
@@ -204,13 +205,13 @@ def train_galaxy(data:str|Path=None,             # Kaggle-layout data folder (de
     out = Path(out)
     if out.suffix == '.pkl': raise ValueError(f"out={str(out)!r}: a model is now a folder (config.json + model.safetensors); pass a folder name, and pkl=True for fastai's export as well")
     if threads: torch.set_num_threads(threads)
-    created = init_distrib()  # (several processes: torchrun, accelerate launch, notebook_launcher)
+    created, procs = init_distrib(), n_procs()  # (several processes: torchrun, accelerate launch, notebook_launcher)
     try:
         dls = train_data(data, bs=bs, size=size, crop=crop, aug=aug, valid_pct=valid_pct, seed=seed, n=n)
         learn = train_learner(dls, arch, seed=seed if init_seed is None else init_seed, wd=wd, head=head, n_models=n_models, pretrained=pretrained)
         took = fit_galaxy(learn, epochs, lr, recipe, minutes)
         if is_rank0():  # one set of outputs, scored and written by rank 0 alone
-            with alone(): save_galaxy(learn, out, score_galaxy(learn, tta), args, took, pkl)
+            with alone(): save_galaxy(learn, out, score_galaxy(learn, tta), args, took, pkl, procs)
         return learn
     finally:
         if created: torch.distributed.destroy_process_group()
