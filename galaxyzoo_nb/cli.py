@@ -83,10 +83,13 @@ def _precheck_train(argv):
     if a.data is not None and not Path(a.data).is_dir(): raise FileNotFoundError(f"Data folder not found: {a.data}")
     if distrib_rank() == 0: check_writable(a.out, folder=True)  # (under torchrun, rank 0 writes the outputs)
 
-def gz_train(argv:list=None # the command-line arguments (default: `sys.argv[1:]`)
+def gz_train(argv:list=None # the command-line arguments (default: `sys.argv[1:]`, and errors exit with status 1)
             ):
     "Train a Galaxy Zoo model; write it as a model folder (config.json + model.safetensors) with its learning curves and a JSON summary."
-    argv = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
+    if argv is None:  # (the console script: a `CliError` becomes its one line on stderr and exit status 1, as `call_parse` does)
+        try: gz_train(sys.argv[1:]); return  # (None: exit status 0; `sys.exit` of the returned path would print it and exit 1)
+        except CliError as e: raise SystemExit(str(e)) from None
+    argv = [str(a) for a in argv]
     with cli_errors('gz_train'):
         if not {'-h', '--help'} & set(argv): _precheck_train(argv)
         args = vars(train_parser().parse_args(argv))

@@ -77,8 +77,9 @@ def fit_galaxy(learn:Learner,         # a learner, e.g. from `train_learner`
     "Step 3: train `learn` with `recipe` within `minutes`, data-parallel where several processes run; the minutes it took."
     _check_choice('recipe', recipe, RECIPES)
     if lr in ('find', None): lr = broadcast_obj(_lr_on_rank0(learn)) if n_procs() > 1 else None
-    t0, cbs = time.time(), [TimeBudget(minutes)] if minutes else []
-    with data_parallel(learn), (nullcontext() if show_bars() else learn.no_bar()):
+    t0, cbs, bars = time.time(), [TimeBudget(minutes)] if minutes else [], show_bars()
+    if not bars and is_rank0(): print(['epoch', 'train_loss', 'valid_loss'] + [m.name for m in learn.metrics] + ['time'])  # (fastai's line per epoch follows)
+    with data_parallel(learn), (nullcontext() if bars else learn.no_bar()):
         if recipe == 'study': fit_study(learn, epochs, lr=1e-3 if lr is None else float(lr), cbs=cbs)
         else: fit_fastai(learn, epochs, lr=None if lr is None else float(lr), cbs=cbs)
     return (time.time() - t0) / 60
