@@ -117,6 +117,43 @@ def _assemble(work, n_chunks, out, id_name):
     shutil.rmtree(work)
     return len(preds), len(errors)
 
+# %% ../nbs/09_catalog.ipynb #30034ee7
+class _Progress:
+    "Images done so far, shown as fastprogress's bar (`progress=True`), a line per chunk on stderr (`'lines'`), or not at all."
+    def __init__(self, total, done_before, progress):
+        self.total, self.n, self.before, self.t0 = total, done_before, done_before, time.time()
+        self.bar, self.lines = (progress_bar(range(total), leave=True) if progress is True else None), progress == 'lines'
+        if self.bar is not None:
+            self.bar.update(0)
+            if done_before: self.bar.update(done_before); self.bar.comment = f'resumed after {done_before:,}'
+    def rate(self)->float: return (self.n - self.before) / max(time.time() - self.t0, 1e-9)
+    def __call__(self, k:int):
+        "`k` more images done."
+        self.n += k
+        if self.bar is not None: self.bar.update(self.n)
+        elif self.lines: print(f"{self.n:,} of {self.total:,} images ({self.rate():.0f} img/s)", file=sys.stderr, flush=True)
+
+def _run_local(learn, chunks, todo, work, settings, gx, strict, bs, overlap, step):
+    "Predict the chunks `todo` in this process, decoding the next while the model predicts this one (with `overlap`)."
+    pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))  # (once: the int8 copy takes a while)
+    overlap = defaults.cpus > 2 if overlap is None else overlap  # (on 2 cores the two fight for them: slower, see below)
+    with ThreadPoolExecutor(1) as ex:
+        nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict)
+        for j, k in enumerate(todo):
+            dec = nxt.result()
+            if j + 1 < len(todo):
+                nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict)
+                if not overlap: nxt.result()  # (decode it now, before predicting)
+            _write_chunk(work, k, predict_chunk(learn, dec, settings, bs, pred), dec[2])
+            step(len(chunks[k]))
+
+def _run_dask(ref, chunks, todo, work, settings, gx, strict, bs, workers, scheduler, step):
+    "Predict the chunks `todo` as Dask tasks, on a local cluster of `workers` processes or at `scheduler`."
+    from dask.distributed import as_completed
+    with _dask_client(workers, scheduler) as client:
+        futs = {client.submit(_dask_chunk, ref, chunks[k], settings, gx.crop, gx.size, str(work), k, strict, bs, pure=False): k for k in todo}
+        for f in as_completed(futs): f.result(); step(len(chunks[futs[f]]))
+
 # %% ../nbs/09_catalog.ipynb #ea74581c
 _WORKER_MODELS = {}  # model reference -> loaded model, one per Dask worker process
 
@@ -177,44 +214,18 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     manifest = dict(model=_model_id(learn), settings=settings, chunk=chunk, n_images=len(items), items=_items_id(items))
     work = work_dir(out)
     _start(work, manifest, overwrite)
-    n_chunks = -(-len(items) // chunk)
-    chunks = [items.iloc[k * chunk:(k + 1) * chunk] for k in range(n_chunks)]
-    todo = [k for k in range(n_chunks) if not _shard(work, k).exists()]
-    done_before = sum(len(chunks[k]) for k in range(n_chunks) if k not in todo)
-    bar = progress_bar(range(len(items)), leave=True) if progress is True else None
-    if bar is not None:
-        bar.update(0)
-        if done_before: bar.update(done_before); bar.comment = f'resumed after {done_before:,}'
-    t0, n = time.time(), done_before
-    def _step(n):
-        "Show `n` images done: on the bar, or as a line on stderr."
-        if bar is not None: bar.update(n)
-        elif progress == 'lines': print(f"{n:,} of {len(items):,} images ({(n - done_before) / max(time.time() - t0, 1e-9):.0f} img/s)", file=sys.stderr, flush=True)
+    chunks = [items.iloc[k:k + chunk] for k in range(0, len(items), chunk)]
+    todo = [k for k in range(len(chunks)) if not _shard(work, k).exists()]
+    done_before = sum(len(chunks[k]) for k in range(len(chunks)) if k not in todo)
+    step = _Progress(len(items), done_before, progress)
     try:
-        if workers or scheduler:
-            from dask.distributed import as_completed
-            with _dask_client(workers, scheduler) as client:
-                futs = {client.submit(_dask_chunk, ref, chunks[k], settings, gx.crop, gx.size, str(work), k, strict, bs, pure=False): k for k in todo}
-                for f in as_completed(futs):
-                    f.result(); n += len(chunks[futs[f]]); _step(n)
-        elif todo:
-            pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], bf16)  # (once: the int8 copy takes a while)
-            overlap = defaults.cpus > 2 if overlap is None else overlap  # (on 2 cores the two fight for them: slower, see below)
-            with ThreadPoolExecutor(1) as ex:  # decode the next chunk while the model predicts this one
-                nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict)
-                for j, k in enumerate(todo):
-                    dec = nxt.result()
-                    if j + 1 < len(todo):
-                        nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict)
-                        if not overlap: nxt.result()  # (decode it now, before predicting)
-                    _write_chunk(work, k, predict_chunk(learn, dec, settings, bs, pred), dec[2])
-                    n += len(chunks[k]); _step(n)
+        if workers or scheduler: _run_dask(ref, chunks, todo, work, settings, gx, strict, bs, workers, scheduler, step)
+        elif todo: _run_local(learn, chunks, todo, work, settings, gx, strict, bs, overlap, step)
     except ImageError:
         if strict: shutil.rmtree(work, ignore_errors=True)  # fail fast, leaving nothing
         raise
-    n_ok, n_bad = _assemble(work, n_chunks, out, items.attrs['id_name'])
+    n_ok, n_bad = _assemble(work, len(chunks), out, items.attrs['id_name'])
     if progress is True:
-        secs = time.time() - t0
         print(f"{n_ok:,} predicted, {n_bad:,} failed{f': see {errors_path(out)}' if n_bad else ''} "
-              f"({(n - done_before) / max(secs, 1e-9):.0f} img/s{f'; resumed after {done_before:,}' if done_before else ''}); wrote {out}")
+              f"({step.rate():.0f} img/s{f'; resumed after {done_before:,}' if done_before else ''}); wrote {out}")
     return out
