@@ -117,7 +117,7 @@ def _assemble(work, n_chunks, out, id_name):
     shutil.rmtree(work)
     return len(preds), len(errors)
 
-# %% ../nbs/09_catalog.ipynb #30034ee7
+# %% ../nbs/09_catalog.ipynb #9d79910d
 class _Progress:
     "Images done so far, shown as fastprogress's bar (`progress=True`), a line per chunk on stderr (`'lines'`), or not at all."
     def __init__(self, total, done_before, progress):

@@ -323,10 +323,15 @@ def register_arch(name:str,      # the name `arch=` and `gz_train --arch` take, 
     ARCHS[name] = Arch(build, doc, **kwargs)
     return ARCHS[name]
 
-def get_arch(name:str)->Arch:
-    "The `Arch` called `name`, or a `ValueError` listing the known ones."
+def get_arch(name:str,     # a name in `ARCHS`
+             n_models:int=1 # how many networks side by side (an `Ensemble`: the package's own CNNs only)
+            )->Arch:
+    "The `Arch` called `name`, or a `ValueError` listing the known ones (or saying it cannot be an ensemble of `n_models`)."
     if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}")
-    return ARCHS[name]
+    a = ARCHS[name]
+    if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
+    if n_models > 1 and (a.vision or a.export): raise ValueError(f"n_models={n_models}: ensembles are for the package's own CNNs ('cnn', 'study'), not {name!r}")
+    return a
 
 # %% ../nbs/02_models.ipynb #da44f690
 def _cnn(head='tree', size=64, pretrained=False, **kw): return galaxy_cnn(head=head, **kw)
@@ -368,9 +373,7 @@ def create_model(arch:str='cnn',        # a name in `ARCHS`
                  **kwargs               # passed to the architecture's `build`
                 )->nn.Module:
     "The network `arch` (or an `Ensemble` of `n_models` of them), recording on it as `gz_arch` what rebuilds it."
-    a = get_arch(arch)
-    if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
-    if n_models > 1 and a.vision: raise ValueError(f"n_models={n_models}: ensembles are for the package's own CNNs, not {arch!r}")
+    a = get_arch(arch, n_models)
     build = (a.rebuild or a.build) if rebuild else a.build
     nets = [build(head=head, size=size, pretrained=pretrained, **kwargs) for _ in range(n_models)]
     net = nets[0] if n_models == 1 else Ensemble(nets)

@@ -202,7 +202,7 @@ def train_galaxy(data:str|Path=None,             # Kaggle-layout data folder (de
                 )->Learner:
     "Train a Galaxy Zoo model and write it as a model folder with its curves and a JSON summary: data, learner, fit, score, save."
     args = {k: (str(v) if isinstance(v, Path) else v) for k, v in locals().items()}
-    get_arch(arch); _check_choice('recipe', recipe, RECIPES); make_head(head)  # fail before any work
+    get_arch(arch, n_models); _check_choice('recipe', recipe, RECIPES); make_head(head)  # fail before any work
     out = Path(out)
     if out.suffix == '.pkl': raise ValueError(f"out={str(out)!r}: a model is now a folder (config.json + model.safetensors); pass a folder name, and pkl=True for fastai's export as well")
     if threads: torch.set_num_threads(threads)
