@@ -316,7 +316,7 @@ GALAXY_STATS = ([0.0732, 0.0632, 0.0498], [0.1203, 0.1008, 0.0874])  # mean, std
 def galaxy_augs(aug:str|None='full' # 'full', 'study', 'dihedral' or None
                )->list:
     "The batch augmentation transforms for `aug`."
-    if aug is None or aug == 'none': return []
+    if aug is None or str(aug).lower() == 'none': return []   # (`gz_train --aug None` passes the word)
     if aug == 'full': return [GalaxyAug()]
     if aug == 'study': return aug_transforms(do_flip=True, flip_vert=False, max_rotate=90., max_zoom=1., max_lighting=0.,
                                             max_warp=0., p_affine=1., pad_mode='zeros')
