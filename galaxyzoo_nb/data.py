@@ -207,18 +207,18 @@ def decode_images(files:list,          # image files
                   pixscale=None,       # arcsec/px: one for all, or one per file (`None`: see `read_galaxy`)
                   allow_small:bool=False # pad images smaller than the crop instead of refusing them
                  )->tuple:
-    "`(arrays, ok, reasons)`: the `(n_ok, size, size, 3)` uint8 images that decoded, which `files` did, why the others failed."
+    "`(arrays, ok, reasons, padded)`: the `(n_ok, size, size, 3)` uint8 images that decoded, which `files` did, why the others failed, which of those decoded were padded."
     files = list(files)
     scales = list(pixscale) if isinstance(pixscale, (list, tuple, np.ndarray, pd.Series)) else [pixscale] * len(files)
-    out = np.empty((len(files), size, size, 3), np.uint8)
+    out, padded = np.empty((len(files), size, size, 3), np.uint8), np.zeros(len(files), bool)
     def _one(i):
-        try: out[i] = read_galaxy(files[i], crop, size, _scale(scales[i]), allow_small)[0]
+        try: out[i], padded[i] = read_galaxy(files[i], crop, size, _scale(scales[i]), allow_small)
         except ImageError as e:
             if strict: raise
             return str(e)
     res = parallel(_one, range(len(files)), n_workers=n_workers or defaults.cpus, threadpool=True, progress=progress)
     ok = np.array([r is None for r in res], dtype=bool)
-    return (out if ok.all() else out[ok]), ok, [r for r in res if r is not None]
+    return (out if ok.all() else out[ok]), ok, [r for r in res if r is not None], padded[ok]
 
 # %% ../nbs/01_data.ipynb #c51d919d
 _CACHE_VERSION = 1
