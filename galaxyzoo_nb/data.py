@@ -129,6 +129,7 @@ def lupton_rgb(planes:np.ndarray, # `(h, w, 3)` float fluxes in g, r, i order (o
     s = np.percentile(planes.mean(2), LUPTON['pct'])
     if s <= 0: raise ImageError(f"{fn}: no flux above the sky in the crop (its {LUPTON['pct']:g}th percentile is {s:g})")
     x = planes[..., ::-1].astype(np.float64) * (LUPTON['level'] / s)
+    if x.shape[2] == 1: x = np.repeat(x, 3, 2)  # one band: grey
     return np.rint(_asinh_rgb(x) * 255).astype(np.uint8)
 
 # %% ../nbs/01_data.ipynb #5a1d0007
@@ -287,7 +288,7 @@ def _read_catalogue(p:Path, id_col:str, file_col:str, bands:tuple=None)->pd.Data
     if bands is None and file_col not in cat.columns and all(b in cat.columns for b in BANDS): bands = BANDS
     missing = [c for c in (id_col, *(bands or [file_col])) if c not in cat.columns]
     if missing: raise SourceError(f"{p}: no column {' or '.join(map(repr, missing))}; its columns are {', '.join(map(str, cat.columns))} "
-                                  "(name them with --id-col / --file-col)")
+                                  "(name them with --id-col / --file-col, or --bands)")
     if not len(cat): raise SourceError(f"{p}: the catalogue has no rows")
     res = lambda col: [f if Path(f).is_absolute() else str(p.parent/f) for f in cat[col].astype(str)]
     files = list(zip(*(res(b) for b in bands))) if bands else res(file_col)
