@@ -34,25 +34,29 @@ class CatalogError(ValueError):
 # %% ../nbs/09_catalog.ipynb #7e7a4c77
 def decode_chunk(items:pd.DataFrame, # `id` and `file` of the chunk's images
                  crop:int, size:int, # the model's centre crop and input size
-                 strict:bool=False   # raise at the first image that cannot be read (else record it)
+                 strict:bool=False,  # raise at the first image that cannot be read (else record it)
+                 pixscale:float=None,# arcsec/px of images without one in the `pixscale` column (`None`: see `data.read_galaxy`)
+                 allow_small:bool=False # pad images smaller than the crop with empty sky (else record them as errors)
                 ):
-    "`(arrays, ids, errors)`: the decoded images, their ids, and a DataFrame `id, file, reason` of those that failed."
-    arr, ok, reasons = decode_images(items['file'].tolist(), crop, size, strict=strict)
-    ids, files = items['id'].to_numpy(), items['file'].to_numpy()
-    return arr, ids[ok], pd.DataFrame(dict(id=ids[~ok], file=files[~ok], reason=reasons))
+    "`(arrays, ids, errors, padded)`: the decoded images, their ids, a DataFrame `id, file, reason` of those that failed, which were padded."
+    scales = items['pixscale'].fillna(pixscale if pixscale is not None else np.nan).tolist() if 'pixscale' in items else pixscale
+    arr, ok, reasons, padded = decode_images(items['file'].tolist(), crop, size, strict=strict, pixscale=scales, allow_small=allow_small)
+    ids, files = items['id'].to_numpy(), np.array([';'.join(map(str, f)) if isinstance(f, tuple) else str(f) for f in items['file']], dtype=object)
+    return arr, ids[ok], pd.DataFrame(dict(id=ids[~ok], file=files[~ok], reason=reasons)), padded
 
 def predict_chunk(learn:Learner,       # the model (from `read_model`)
                   decoded:tuple,       # `decode_chunk`'s result
-                  settings:dict,       # `tta`, `int8`, `uncertainty`, `bf16`
+                  settings:dict,       # `tta`, `int8`, `uncertainty`, `bf16` (and `allow_small`: a `padded` column)
                   bs:int=None,         # images per batch (default: `predict.VIEWS_PER_BATCH` views)
                   predictor:dict=None  # from `predict.make_predictor`, built once for all chunks (else built here)
                  )->pd.DataFrame:
-    "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`)."
-    arr, ids, _ = decoded
-    if not len(arr): return pd.DataFrame(columns=['id'] + CLASSES)
+    "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`; + `padded` with `allow_small`)."
+    arr, ids, _, padded = decoded
+    if not len(arr): return pd.DataFrame(columns=['id'] + CLASSES + (['padded'] if settings.get('allow_small') else []))
     p = predictor or make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))
-    df = predict_arrays(learn, arr, list(ids), bs=bs, predictor=p)
-    return df.rename(columns={'GalaxyID': 'id'})
+    df = predict_arrays(learn, arr, list(ids), bs=bs, predictor=p).rename(columns={'GalaxyID': 'id'})
+    if settings.get('allow_small'): df['padded'] = padded
+    return df
 
 # %% ../nbs/09_catalog.ipynb #e6554b65
 MANIFEST = 'manifest.json'
@@ -138,11 +142,11 @@ def _run_local(learn, chunks, todo, work, settings, gx, strict, bs, overlap, ste
     pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))  # (once: the int8 copy takes a while)
     overlap = defaults.cpus > 2 if overlap is None else overlap  # (on 2 cores the two fight for them: slower, see below)
     with ThreadPoolExecutor(1) as ex:
-        nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict)
+        nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict, settings.get('pixscale'), settings.get('allow_small'))
         for j, k in enumerate(todo):
             dec = nxt.result()
             if j + 1 < len(todo):
-                nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict)
+                nxt = ex.submit(decode_chunk, chunks[todo[j + 1]], gx.crop, gx.size, strict, settings.get('pixscale'), settings.get('allow_small'))
                 if not overlap: nxt.result()  # (decode it now, before predicting)
             _write_chunk(work, k, predict_chunk(learn, dec, settings, bs, pred), dec[2])
             step(len(chunks[k]))
@@ -164,7 +168,7 @@ def _dask_chunk(ref, items, settings, crop, size, work, k, strict, bs):
         torch.set_num_threads(1)
         learn = read_model(ref, cpu=True)
         _WORKER_MODELS[key] = (learn, make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16')))
-    dec = decode_chunk(items, crop, size, strict)
+    dec = decode_chunk(items, crop, size, strict, settings.get('pixscale'), settings.get('allow_small'))
     learn, pred = _WORKER_MODELS[key]
     preds = predict_chunk(learn, dec, settings, bs, pred)
     _write_chunk(Path(work), k, preds, dec[2])
@@ -198,19 +202,23 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                     bs:int=None,             # images per batch (default: `predict.VIEWS_PER_BATCH` views)
                     overlap:bool=None,       # decode the next chunk while the model predicts (default: with more than 2 cores)
                     bf16:bool=None,          # float models: bfloat16 autocast (`None`: where the hardware has it; False: float32)
-                    progress:bool|str=True   # True: a progress bar (rate, ETA) and a summary line; 'lines': a line per chunk on stderr, for logs
+                    progress:bool|str=True,  # True: a progress bar (rate, ETA) and a summary line; 'lines': a line per chunk on stderr, for logs
+                    pixscale:float=None,     # arcsec/px of the images (a catalogue's `pixscale` column wins; `None`: see `data.read_galaxy`)
+                    allow_small:bool=False,  # pad images smaller than the model's crop with empty sky (a `padded` column) instead of refusing them
+                    bands:tuple=None         # a catalogue's single-band FITS columns, blue to red (default: g, r, i where there is no file column)
                    )->Path:
     "Predict every image of `source` in chunks, resumably, into `out`; unreadable images go to `errors_path(out)`."
     out = Path(out)
     if out.suffix.lower() not in ('.csv', '.parquet'): raise CatalogError(f"out={str(out)!r}: the output must end in .csv or .parquet")
-    items = list_images(source, id_col, file_col)
+    items = list_images(source, id_col, file_col, bands)
     ref = None if isinstance(model, Learner) else str(ready_model_path() if str(model) == 'default' else model)
     if (workers or scheduler) and ref is None: raise CatalogError("With Dask the workers load the model themselves: pass a model folder, not a Learner")
     learn = model if ref is None else read_model(ref, cpu=True)
     cfg = getattr(learn, 'model_config', None) or {}
     gx = galaxy_x(learn.dls)
     settings = dict(tta=tta_views(tta if tta is not None else cfg.get('tta') or 4), uncertainty=uncertainty,
-                    int8=bool(int8_ready(learn.model) if int8 is None else int8), bf16=bf16)
+                    int8=bool(int8_ready(learn.model) if int8 is None else int8), bf16=bf16,
+                    pixscale=pixscale, allow_small=allow_small)
     manifest = dict(model=_model_id(learn), settings=settings, chunk=chunk, n_images=len(items), items=_items_id(items))
     work = work_dir(out)
     _start(work, manifest, overwrite)

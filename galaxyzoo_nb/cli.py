@@ -117,14 +117,19 @@ def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.
                strict:Annotated[bool, "stop at the first image that cannot be read (exit status 1, nothing written) instead of listing it in <out>.errors.csv"]=False,
                overwrite:Annotated[bool, "start afresh over an unfinished run of other settings (<out>.parts/)"]=False,
                workers:Annotated[int, "predict on a local Dask cluster of this many worker processes (pip install 'galaxyzoo-nb[dask]')"]=0,
-               scheduler:Annotated[str, "predict on the running Dask cluster at this address (e.g. one from dask-jobqueue)"]=None):
+               scheduler:Annotated[str, "predict on the running Dask cluster at this address (e.g. one from dask-jobqueue)"]=None,
+               pixscale:Annotated[float, "the images' pixel scale in arcsec/px, so that the crop covers the same angle as in training (SDSS: 0.396); "
+                                  "a catalogue's pixscale column wins (default: a FITS header's, else the image is taken to cover the Kaggle field)"]=None,
+               allow_small:Annotated[bool, "pad images smaller than the model's crop with empty sky (a 'padded' column) instead of refusing them"]=False,
+               bands:Annotated[str, "a catalogue's single-band FITS columns, blue to red, comma-separated (default: g,r,i where there is no file column)"]=None):
     "Predict the 37 vote fractions of every image of a folder or catalogue, in resumable chunks; exit status 3 if some images could not be read."
     with cli_errors('gz_predict'):
         if model != 'default': check_exists(model, 'Model')
         check_exists(images, 'Images (a folder, an image, or a .csv/.parquet catalogue)')
         out = check_writable(out)
         P, C = heavy('predict'), heavy('catalog')
-        items = heavy('data').list_images(images, id_col, file_col)   # (fails now, before the model loads, on a bad folder or catalogue)
+        bands = tuple(b.strip() for b in bands.split(',')) if bands else None
+        items = heavy('data').list_images(images, id_col, file_col, bands)   # (fails now, before the model loads, on a bad folder or catalogue)
         learn = P.read_model(model, trust_pickle=trust_pickle, cpu=True if (workers or scheduler) else None)
         if tta is None: tta = getattr(learn, 'model_config', {}).get('tta') or P.TTA_VIEWS
         n_views = P.tta_views(tta)
@@ -133,7 +138,8 @@ def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.
         src = images if Path(str(images)).suffix.lower() in ('.csv', '.parquet') else items['file'].tolist()
         ref = learn if not (workers or scheduler) else model
         C.predict_catalog(ref, src, out, id_col, file_col, chunk or C.CHUNK, n_views, int8, uncertainty, strict, overwrite, workers, scheduler,
-                          bs=bs, bf16=False if fp32 else None, progress=True if show_bars() else 'lines')
+                          bs=bs, bf16=False if fp32 else None, progress=True if show_bars() else 'lines',
+                          pixscale=pixscale, allow_small=allow_small, bands=bands)
         secs = time.perf_counter() - t0
         ep = C.errors_path(out)
         n_bad = len(pd.read_csv(ep)) if ep.exists() else 0

@@ -21,10 +21,12 @@ from fastai.vision.all import TensorImage, IntToFloatTensor, Normalize, aug_tran
 from .core import *
 
 # %% auto #0
-__all__ = ['KAGGLE_SIDE', 'CROP', 'SIZE', 'IMAGE_EXTS', 'GALAXY_STATS', 'ImageError', 'crop_box', 'load_galaxy', 'decode_images',
-           'cache_dir', 'galaxy_arrays', 'SourceError', 'image_id', 'list_images', 'galaxy_df', 'GalaxyItem', 'GalaxyX',
-           'GalaxyItems', 'GalaxyTargets', 'galaxy_tensor', 'GalaxyImageBlock', 'VotesBlock', 'GalaxyDL', 'GalaxyAug',
-           'galaxy_augs', 'galaxy_dblock', 'galaxy_dls', 'set_normalize', 'galaxy_x', 'galaxy_test_dl']
+__all__ = ['KAGGLE_SIDE', 'CROP', 'SIZE', 'SDSS_PIXSCALE', 'MAX_UPSCALE', 'READERS', 'LUPTON', 'IMAGE_EXTS', 'BANDS',
+           'GALAXY_STATS', 'ImageError', 'crop_side', 'crop_box', 'read_bands', 'lupton_fluxes', 'lupton_rgb',
+           'read_galaxy', 'load_galaxy', 'fits_examples', 'decode_images', 'cache_dir', 'galaxy_arrays', 'SourceError',
+           'image_id', 'list_images', 'galaxy_df', 'GalaxyItem', 'GalaxyX', 'GalaxyItems', 'GalaxyTargets',
+           'galaxy_tensor', 'GalaxyImageBlock', 'VotesBlock', 'GalaxyDL', 'GalaxyAug', 'galaxy_augs', 'galaxy_dblock',
+           'galaxy_dls', 'set_normalize', 'galaxy_x', 'galaxy_test_dl']
 
 # %% ../nbs/01_data.ipynb #ac73281a
 KAGGLE_SIDE = 424  # side of a Kaggle Galaxy Zoo image, in pixels
@@ -33,49 +35,191 @@ CROP, SIZE = 192, 64  # the default centre crop (on the 424 px scale) and output
 class ImageError(ValueError):
     "An image file is missing, unreadable or corrupt; the message names the file."
 
+SDSS_PIXSCALE = 0.396  # arcsec per pixel of the SDSS images (and so of the Kaggle JPEGs) the models learnt from
+MAX_UPSCALE = 2.       # a crop upscaled more than this to the model's input is refused (unless `allow_small`)
+
+def crop_side(w:int, h:int,          # image width and height
+              crop:int=CROP,         # crop side on the 424 px Kaggle scale
+              pixscale:float=None    # the image's arcsec/px (`None`: the image covers the Kaggle field, as the training JPEGs)
+             )->int:
+    "The side in pixels of the model's centre crop of a `w`×`h` image: a fraction of it, or the same angle on the sky as in training."
+    if pixscale is None: return max(1, min(round(crop * min(w, h) / KAGGLE_SIDE), w, h))
+    return max(1, round(crop * SDSS_PIXSCALE / pixscale))
+
 def crop_box(w:int, h:int, # image width and height
              crop:int=CROP  # crop side on the 424 px Kaggle scale
             )->tuple:
     "The centred square `(left, top, right, bottom)` box of a `crop`-on-424 cut of a `w`×`h` image."
-    side = max(1, min(round(crop * min(w, h) / KAGGLE_SIDE), w, h))
+    side = crop_side(w, h, crop)
     l, t = (w - side) // 2, (h - side) // 2
     return (l, t, l + side, t + side)
 
-def load_galaxy(fn:str|Path,   # image file (JPEG, PNG, ...)
-                crop:int=CROP, # centre crop side on the 424 px scale
-                size:int=SIZE  # output side in pixels
+# %% ../nbs/01_data.ipynb #5a1d0002
+def _read_pil(fn, draft):
+    "`(array, None)`: a JPEG/PNG/TIFF as `(h, w, 3)` uint8; 16-bit grey scaled by 255/65535, other modes converted by Pillow."
+    img = Image.open(fn)
+    if img.format == 'JPEG' and draft: img.draft('RGB', draft(*img.size))
+    if img.mode in ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I'):  # 16-bit single band: its full range onto 0-255
+        a = np.asarray(img, np.float64)
+        if a.max(initial=0) > 65535 or a.min(initial=0) < 0: raise ImageError(f"{fn}: {img.mode} values outside 0-65535: not a 16-bit image")
+        a = np.rint(a * (255 / 65535)).astype(np.uint8)
+        return np.repeat(a[..., None], 3, 2), None
+    if img.mode == 'F': raise ImageError(f"{fn}: a 32-bit float image; save it as FITS (.fits) to have it stretched")
+    return np.asarray(img.convert('RGB')), None  # (the conversion forces the decode: corrupt data fails here)
+
+def _fits_pixscale(hdr)->float|None:
+    "The arcsec/px of a FITS header (`CD1_1`/`CD1_2` or `CDELT1`, in degrees), or `None`."
+    cd = [hdr.get(k) for k in ('CD1_1', 'CD1_2')]
+    if any(v is not None for v in cd): return 3600 * math.hypot(*(v or 0. for v in cd)) or None
+    return 3600 * abs(hdr['CDELT1']) if hdr.get('CDELT1') else None
+
+def _fits_planes(fn)->tuple:
+    "`(planes, pixscale)`: the first image HDU of `fn` as a `(n, h, w)` float32 array (1 or 3 planes) and its arcsec/px."
+    try: from astropy.io import fits
+    except ImportError: raise ImportError('Reading FITS needs astropy: pip install "galaxyzoo-nb[fits]"') from None
+    with fits.open(fn, memmap=False) as hl:
+        hdu = next((h for h in hl if h.data is not None and getattr(h, 'is_image', False)), None)
+        if hdu is None: raise ImageError(f"{fn}: no image HDU among its {len(hl)} HDU(s)")
+        a, scale = np.asarray(hdu.data, np.float32), _fits_pixscale(hdu.header)
+    if a.ndim == 2: a = a[None]
+    if a.ndim != 3 or len(a) not in (1, 3): raise ImageError(f"{fn}: image of shape {a.shape}: need one band (h, w) or three (3, h, w) as g, r, i")
+    return a, scale
+
+def _read_fits(fn, draft):
+    "`(planes, pixscale)`: a FITS image (one band, or a g, r, i cube) as float planes, for `lupton_rgb` after the crop."
+    return _fits_planes(fn)
+
+def read_bands(files:tuple # three single-band FITS files, blue to red (g, r, i)
+              )->tuple:
+    "`(planes, pixscale)`: the bands of one galaxy as a `(3, h, w)` float32 array, and the first one's arcsec/px."
+    got = [_fits_planes(f) for f in files]
+    for f, (a, _) in zip(files, got):
+        if len(a) != 1: raise ImageError(f"{f}: a cube of {len(a)} planes given as one band")
+    shapes = [a.shape[1:] for a, _ in got]
+    if len(set(shapes)) > 1: raise ImageError(f"{files[0]}: bands of different shapes {', '.join(f'{w}×{h}' for h, w in shapes)}: cut them alike")
+    return np.concatenate([a for a, _ in got]), got[0][1]
+
+READERS = {'.jpg': _read_pil, '.jpeg': _read_pil, '.png': _read_pil, '.tif': _read_pil, '.tiff': _read_pil,
+           '.fits': _read_fits, '.fit': _read_fits, '.fits.gz': _read_fits}  # suffix -> reader: a new format is one entry
+
+# %% ../nbs/01_data.ipynb #5a1d0004
+LUPTON = dict(Q=8., pct=99., level=4.27)  # asinh softening; the crop's intensity percentile that is scaled to `level` (the sample JPEGs' median: measured below)
+
+def _asinh_rgb(x:np.ndarray)->np.ndarray:
+    "Lupton et al. (2004): `(h, w, 3)` fluxes (red, green, blue) to colours in [0, 1] of intensity asinh(Q I)/Q, hue kept, saturated pixels scaled down."
+    I = x.mean(2, keepdims=True)
+    with np.errstate(invalid='ignore', divide='ignore'): c = np.where(I > 0, x * (np.arcsinh(LUPTON['Q'] * I) / LUPTON['Q'] / I), 0.)
+    c = np.clip(c, 0, None)
+    return c / np.maximum(c.max(2, keepdims=True), 1.)
+
+def lupton_fluxes(rgb:np.ndarray # an `(h, w, 3)` uint8 image made by the asinh stretch (e.g. an SDSS JPEG)
+                 )->np.ndarray:
+    "The `(h, w, 3)` float fluxes (i, r, g) that `_asinh_rgb` turns back into `rgb` (exact but for saturated pixels and rounding)."
+    c = rgb.astype(np.float64) / 255
+    m = c.mean(2, keepdims=True)
+    with np.errstate(invalid='ignore', divide='ignore'): return np.where(m > 0, c * (np.sinh(LUPTON['Q'] * m) / LUPTON['Q'] / m), 0.)
+
+def lupton_rgb(planes:np.ndarray, # `(h, w, 3)` float fluxes in g, r, i order (one band: `(h, w, 1)`, shown grey)
+               fn=None            # the file, for messages
+              )->np.ndarray:
+    "An `(h, w, 3)` uint8 SDSS-like colour image (i→red, r→green, g→blue) of band fluxes: scaled so that their `pct` percentile is `level`, then `_asinh_rgb`."
+    if not np.isfinite(planes).all(): raise ImageError(f"{fn}: {int((~np.isfinite(planes)).sum())} NaN or infinite pixel(s) in the crop: mask or fill them")
+    for k in range(planes.shape[2]):
+        if not planes[..., k].any(): raise ImageError(f"{fn}: band {'gri'[k] if planes.shape[2] == 3 else 0} is all zeros in the crop")
+    s = np.percentile(planes.mean(2), LUPTON['pct'])
+    if s <= 0: raise ImageError(f"{fn}: no flux above the sky in the crop (its {LUPTON['pct']:g}th percentile is {s:g})")
+    x = planes[..., ::-1].astype(np.float64) * (LUPTON['level'] / s)
+    if x.shape[2] == 1: x = np.repeat(x, 3, 2)  # one band: grey
+    return np.rint(_asinh_rgb(x) * 255).astype(np.uint8)
+
+# %% ../nbs/01_data.ipynb #5a1d0007
+def _cut(a:np.ndarray, side:int)->np.ndarray:
+    "The centred `side`×`side` cut of `a` (h, w, c), padded with zeros (empty sky) where `a` is smaller."
+    h, w = a.shape[:2]
+    out = np.zeros((side, side, a.shape[2]), a.dtype)
+    t, l = (h - side) // 2, (w - side) // 2
+    sy, sx = slice(max(t, 0), max(t, 0) + min(side, h)), slice(max(l, 0), max(l, 0) + min(side, w))
+    out[max(-t, 0):max(-t, 0) + min(side, h), max(-l, 0):max(-l, 0) + min(side, w)] = a[sy, sx]
+    return out
+
+def _reader(fn):
+    "The reader of `fn` (by suffix; Pillow for any other) and what it reads."
+    if isinstance(fn, (tuple, list)): return (lambda f, draft: read_bands(f)), fn[0]
+    p = Path(fn); sfx = ''.join(p.suffixes[-2:]).lower() if p.name.lower().endswith('.gz') else p.suffix.lower()
+    return READERS.get(sfx, _read_pil), fn
+
+def read_galaxy(fn:str|Path|tuple,   # an image file, or three single-band FITS files (g, r, i)
+                crop:int=CROP,       # centre crop side on the 424 px scale (0.396″/px)
+                size:int=SIZE,       # output side in pixels
+                pixscale:float=None, # arcsec/px (`None`: a FITS header's, else the image is taken to cover the Kaggle field)
+                allow_small:bool=False # pad an image smaller than the crop with empty sky (and upscale a coarse one) instead of refusing it
+               )->tuple:
+    "`(image, padded)`: the model's `(size, size, 3)` uint8 input from `fn`, and whether it was padded; else an `ImageError` saying why."
+    native = {}
+    def draft(w, h):
+        native['w'], side = w, crop_side(w, h, crop, pixscale)
+        return (max(1, -(-size * w // side)), max(1, -(-size * h // side)))
+    reader, name = _reader(fn)
+    try: a, hdr_scale = reader(fn, draft)
+    except FileNotFoundError as e: raise ImageError(f"Image file not found: {getattr(e, 'filename', None) or name}") from None
+    except ImageError: raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError) as e: raise ImageError(f"Cannot decode image {name}: {e}") from None
+    if a.dtype != np.uint8: a = np.ascontiguousarray(a.transpose(1, 2, 0)[::-1])  # FITS planes: (h, w, c), first row at the top
+    scale = pixscale or hdr_scale
+    if scale and native: scale *= native['w'] / a.shape[1]  # (a JPEG decoded at reduced scale)
+    h, w = a.shape[:2]
+    side = crop_side(w, h, crop, scale)
+    small = scale is not None and side > min(w, h)
+    if not allow_small and small:
+        raise ImageError(f"{name} is {w}×{h} px, smaller than the model's crop of {side} px at {scale:.3g}″/px: "
+                         "pass allow_small=True (--allow-small) to pad it with empty sky")
+    if not allow_small and min(side, w, h) * MAX_UPSCALE < size:
+        raise ImageError(f"{name} is {w}×{h} px: its crop of {min(side, w, h)} px would be upscaled more than {MAX_UPSCALE:g}× to the model's {size} px "
+                         "(pass its pixel scale with pixscale= / --pixscale, or allow_small=True / --allow-small to predict it anyway)")
+    cut = _cut(a, side)
+    if cut.dtype != np.uint8: cut = lupton_rgb(cut, name)
+    return np.asarray(Image.fromarray(cut).resize((size, size), Image.Resampling.BILINEAR)), small
+
+def load_galaxy(fn:str|Path|tuple,     # image file (JPEG, PNG, TIFF, FITS), or three single-band FITS files (g, r, i)
+                crop:int=CROP,         # centre crop side on the 424 px scale
+                size:int=SIZE,         # output side in pixels
+                pixscale:float=None,   # arcsec/px (`None`: a FITS header's, else the image covers the Kaggle field)
+                allow_small:bool=False # pad an image smaller than the crop with empty sky (upscale a coarse one) instead of refusing it
                )->Image.Image:
-    "Decode `fn` as an RGB `size`×`size` PIL image of its centre crop, decoding JPEGs at reduced scale."
-    try:
-        img = Image.open(fn)
-        w, h = img.size
-        l, _, r, _ = crop_box(w, h, crop); side = r - l
-        if img.format == 'JPEG': img.draft('RGB', (max(1, -(-size * w // side)), max(1, -(-size * h // side))))
-        img = img.convert('RGB')  # also forces the decode, so corrupt data fails here
-    except FileNotFoundError: raise ImageError(f"Image file not found: {fn}") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise ImageError(f"Cannot decode image {fn}: {e}") from None
-    return img.crop(crop_box(*img.size, crop)).resize((size, size), Image.Resampling.BILINEAR)
+    "Decode `fn` as an RGB `size`×`size` PIL image of its centre crop (`read_galaxy`), decoding JPEGs at reduced scale."
+    return Image.fromarray(read_galaxy(fn, crop, size, pixscale, allow_small)[0])
+
+# %% ../nbs/01_data.ipynb #5a1d0109
+def fits_examples(path:str|Path=None # the sample data folder (default: `find_data()`)
+                 )->Path|None:
+    "The folder of real FITS cutouts beside the sample data (`fits_examples/`), or `None` where there is none."
+    p = find_data(path).parent/'fits_examples'
+    return p if p.is_dir() else None
 
 # %% ../nbs/01_data.ipynb #8e794865
+def _scale(v): return None if v is None or pd.isna(v) else float(v)
+
 def decode_images(files:list,          # image files
                   crop:int=CROP,       # centre crop side on the 424 px scale
                   size:int=SIZE,       # output side in pixels
                   strict:bool=True,    # raise the first `ImageError` (else leave the file out and give the reason)
                   n_workers:int=None,  # decoding threads (default: number of CPUs; more threads than cores are slower)
-                  progress:bool=False  # show a progress bar
+                  progress:bool=False, # show a progress bar
+                  pixscale=None,       # arcsec/px: one for all, or one per file (`None`: see `read_galaxy`)
+                  allow_small:bool=False # pad images smaller than the crop instead of refusing them
                  )->tuple:
-    "`(arrays, ok, reasons)`: the `(n_ok, size, size, 3)` uint8 images that decoded, which `files` did, why the others failed."
+    "`(arrays, ok, reasons, padded)`: the `(n_ok, size, size, 3)` uint8 images that decoded, which `files` did, why the others failed, which of those decoded were padded."
     files = list(files)
-    out = np.empty((len(files), size, size, 3), np.uint8)
+    scales = list(pixscale) if isinstance(pixscale, (list, tuple, np.ndarray, pd.Series)) else [pixscale] * len(files)
+    out, padded = np.empty((len(files), size, size, 3), np.uint8), np.zeros(len(files), bool)
     def _one(i):
-        try: out[i] = np.asarray(load_galaxy(files[i], crop, size))
+        try: out[i], padded[i] = read_galaxy(files[i], crop, size, _scale(scales[i]), allow_small)
         except ImageError as e:
             if strict: raise
             return str(e)
     res = parallel(_one, range(len(files)), n_workers=n_workers or defaults.cpus, threadpool=True, progress=progress)
     ok = np.array([r is None for r in res], dtype=bool)
-    return (out if ok.all() else out[ok]), ok, [r for r in res if r is not None]
+    return (out if ok.all() else out[ok]), ok, [r for r in res if r is not None], padded[ok]
 
 # %% ../nbs/01_data.ipynb #c51d919d
 _CACHE_VERSION = 1
@@ -115,7 +259,7 @@ def galaxy_arrays(files:list,          # image files
     return arr
 
 # %% ../nbs/01_data.ipynb #9292c2f6
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png')
+IMAGE_EXTS = tuple(READERS)  # what a folder lists: the suffixes with a reader
 
 class SourceError(ValueError):
     "A folder, file list or catalogue of images cannot be listed; the message names it and what is wrong."
@@ -130,34 +274,41 @@ def image_id(fn:str|Path # an image file
 # %% ../nbs/01_data.ipynb #fd3ebcf7
 def _folder_images(folder:Path)->list:
     "The images in `folder`, sorted by name length, then name."
-    files = sorted((f for f in folder.iterdir() if f.suffix.lower() in IMAGE_EXTS), key=lambda f: (len(f.stem), f.stem))
+    files = sorted((f for f in folder.iterdir() if f.name.lower().endswith(IMAGE_EXTS)), key=lambda f: (len(f.stem), f.stem))
     if not files: raise SourceError(f"No images ({', '.join(IMAGE_EXTS)}) in folder: {folder}")
     return files
 
-def _read_catalogue(p:Path, id_col:str, file_col:str)->pd.DataFrame:
-    "Catalogue `p`'s `id` and `file` columns, relative paths resolved from its folder."
+BANDS = ('g', 'r', 'i')  # a catalogue's band columns, blue to red, used when it has no file column
+
+def _read_catalogue(p:Path, id_col:str, file_col:str, bands:tuple=None)->pd.DataFrame:
+    "Catalogue `p`'s `id` and `file` columns (a tuple of band files per row with `bands`), relative paths resolved from its folder, and any `pixscale`."
     if not p.exists(): raise SourceError(f"Catalogue not found: {p}")
     try: cat = pd.read_parquet(p) if p.suffix.lower() == '.parquet' else pd.read_csv(p)
     except Exception as e: raise SourceError(f"{p}: cannot be read ({type(e).__name__}: {e})") from None
-    missing = [c for c in (id_col, file_col) if c not in cat.columns]
+    if bands is None and file_col not in cat.columns and all(b in cat.columns for b in BANDS): bands = BANDS
+    missing = [c for c in (id_col, *(bands or [file_col])) if c not in cat.columns]
     if missing: raise SourceError(f"{p}: no column {' or '.join(map(repr, missing))}; its columns are {', '.join(map(str, cat.columns))} "
-                                  "(name them with --id-col / --file-col)")
+                                  "(name them with --id-col / --file-col, or --bands)")
     if not len(cat): raise SourceError(f"{p}: the catalogue has no rows")
-    files = [f if Path(f).is_absolute() else str(p.parent/f) for f in cat[file_col].astype(str)]
-    return pd.DataFrame(dict(id=cat[id_col].to_numpy(), file=files))
+    res = lambda col: [f if Path(f).is_absolute() else str(p.parent/f) for f in cat[col].astype(str)]
+    files = list(zip(*(res(b) for b in bands))) if bands else res(file_col)
+    df = pd.DataFrame(dict(id=cat[id_col].to_numpy(), file=files))
+    if 'pixscale' in cat.columns: df['pixscale'] = pd.to_numeric(cat['pixscale'], errors='coerce').to_numpy()
+    return df
 
 def list_images(source:str|Path|list, # a folder, an image file, a list of files, or a `.csv`/`.parquet` catalogue
                 id_col:str='id',      # the catalogue's id column
-                file_col:str='file'   # the catalogue's file column (relative paths: from the catalogue's folder)
+                file_col:str='file',  # the catalogue's file column (relative paths: from the catalogue's folder)
+                bands:tuple=None      # a catalogue's single-band FITS columns, blue to red (default: `BANDS` where there is no file column)
                )->pd.DataFrame:
-    "The images of `source`, in order: `id` and `file` columns; `attrs['id_name']` is the ids' name in predictions."
+    "The images of `source`, in order: `id` and `file` columns (+ a catalogue's `pixscale`); `attrs['id_name']` is the ids' name in predictions."
     name, what = 'GalaxyID', 'the list of files'
     if not isinstance(source, (str, os.PathLike)):
         files = [Path(f) for f in source]
         if not files: raise SourceError("No images: the list of files is empty")
     else:
         p = what = Path(source)
-        if p.suffix.lower() in ('.csv', '.parquet'): files, df = None, _read_catalogue(p, id_col, file_col)
+        if p.suffix.lower() in ('.csv', '.parquet'): files, df = None, _read_catalogue(p, id_col, file_col, bands)
         elif p.is_dir(): files = _folder_images(p)
         elif p.exists(): files = [p]
         else: raise SourceError(f"Not found: {p} (a folder of images, an image, or a .csv/.parquet catalogue)")
