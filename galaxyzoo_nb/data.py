@@ -376,6 +376,7 @@ def galaxy_tensor(o)->TensorImage:
     "An `(h, w, 3)` uint8 array or PIL image as a `TensorImage` (3, h, w), with no PIL round trip."
     a = np.asarray(o)
     if a.ndim != 3 or a.shape[2] != 3 or a.dtype != np.uint8: raise ImageError(f"Expected an (h, w, 3) uint8 image, got {a.shape} {a.dtype}")
+    if not a.flags.writeable: a = a.copy()  # (a PIL image's array is read-only, which torch warns about)
     return TensorImage(torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1))
 
 def GalaxyImageBlock():
