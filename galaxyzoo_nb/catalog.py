@@ -44,6 +44,10 @@ def decode_chunk(items:pd.DataFrame, # `id` and `file` of the chunk's images
     ids, files = items['id'].to_numpy(), np.array([';'.join(map(str, f)) if isinstance(f, tuple) else str(f) for f in items['file']], dtype=object)
     return arr, ids[ok], pd.DataFrame(dict(id=ids[~ok], file=files[~ok], reason=reasons)), padded
 
+def _predictor(learn, settings):
+    "`predict.make_predictor` for a run's `settings` (`tta`, `int8`, `uncertainty`, `bf16`)."
+    return make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))
+
 def predict_chunk(learn:Learner,       # the model (from `read_model`)
                   decoded:tuple,       # `decode_chunk`'s result
                   settings:dict,       # `tta`, `int8`, `uncertainty`, `bf16` (and `allow_small`: a `padded` column)
@@ -53,7 +57,7 @@ def predict_chunk(learn:Learner,       # the model (from `read_model`)
     "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`; + `padded` with `allow_small`)."
     arr, ids, _, padded = decoded
     if not len(arr): return pd.DataFrame(columns=['id'] + CLASSES + (['padded'] if settings.get('allow_small') else []))
-    p = predictor or make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))
+    p = predictor or _predictor(learn, settings)
     df = predict_arrays(learn, arr, list(ids), bs=bs, predictor=p).rename(columns={'GalaxyID': 'id'})
     if settings.get('allow_small'): df['padded'] = padded
     return df
@@ -139,7 +143,7 @@ class _Progress:
 
 def _run_local(learn, chunks, todo, work, settings, gx, strict, bs, overlap, step):
     "Predict the chunks `todo` in this process, decoding the next while the model predicts this one (with `overlap`)."
-    pred = make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))  # (once: the int8 copy takes a while)
+    pred = _predictor(learn, settings)  # (once: the int8 copy takes a while)
     overlap = defaults.cpus > 2 if overlap is None else overlap  # (on 2 cores the two fight for them: slower, see below)
     with ThreadPoolExecutor(1) as ex:
         nxt = ex.submit(decode_chunk, chunks[todo[0]], gx.crop, gx.size, strict, settings.get('pixscale'), settings.get('allow_small'))
@@ -167,7 +171,7 @@ def _dask_chunk(ref, items, settings, crop, size, work, k, strict, bs):
     if key not in _WORKER_MODELS:
         torch.set_num_threads(1)
         learn = read_model(ref, cpu=True)
-        _WORKER_MODELS[key] = (learn, make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16')))
+        _WORKER_MODELS[key] = (learn, _predictor(learn, settings))
     dec = decode_chunk(items, crop, size, strict, settings.get('pixscale'), settings.get('allow_small'))
     learn, pred = _WORKER_MODELS[key]
     preds = predict_chunk(learn, dec, settings, bs, pred)

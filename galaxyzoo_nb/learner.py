@@ -8,7 +8,6 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/learner.html.md"""
 from __future__ import annotations
 import tempfile
 from pathlib import Path
-import torch
 import torch.nn.functional as F
 from torch import nn
 import matplotlib.pyplot as plt
@@ -21,7 +20,7 @@ from fastai.torch_core import trainable_params
 from fastai.vision.all import imagenet_stats, model_meta, default_split
 from .core import *
 from .data import GALAXY_STATS, galaxy_x, set_normalize
-from .models import ARCHS, get_arch, create_model, RMSE
+from .models import get_arch, create_model, RMSE
 from .callbacks import EpochHistory, BF16, PreciseBN
 
 # %% auto #0
