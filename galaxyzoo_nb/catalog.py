@@ -10,6 +10,7 @@ import hashlib, json, shutil, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 import numpy as np
 import pandas as pd
 import torch
@@ -45,8 +46,8 @@ def decode_chunk(items:pd.DataFrame, # `id` and `file` of the chunk's images
     return arr, ids[ok], pd.DataFrame(dict(id=ids[~ok], file=files[~ok], reason=reasons)), padded
 
 def _predictor(learn, settings):
-    "`predict.make_predictor` for a run's `settings` (`tta`, `int8`, `uncertainty`, `bf16`)."
-    return make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'))
+    "`predict.make_predictor` for a run's `settings` (`tta`, `int8`, `uncertainty`, `bf16`; `features`: embeddings)."
+    return make_predictor(learn, settings['tta'], settings['int8'], settings['uncertainty'], settings.get('bf16'), settings.get('features', False))
 
 def predict_chunk(learn:Learner,       # the model (from `read_model`)
                   decoded:tuple,       # `decode_chunk`'s result
@@ -54,9 +55,10 @@ def predict_chunk(learn:Learner,       # the model (from `read_model`)
                   bs:int=None,         # images per batch (default: `predict.VIEWS_PER_BATCH` views)
                   predictor:dict=None  # from `predict.make_predictor`, built once for all chunks (else built here)
                  )->pd.DataFrame:
-    "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`; + `padded` with `allow_small`)."
+    "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`; + `padded` with `allow_small`; `id` + `embedding` with `features`)."
     arr, ids, _, padded = decoded
-    if not len(arr): return pd.DataFrame(columns=['id'] + CLASSES + (['padded'] if settings.get('allow_small') else []))
+    cols = ['embedding'] if settings.get('features') else CLASSES
+    if not len(arr): return pd.DataFrame(columns=['id'] + cols + (['padded'] if settings.get('allow_small') else []))
     p = predictor or _predictor(learn, settings)
     df = predict_arrays(learn, arr, list(ids), bs=bs, predictor=p).rename(columns={'GalaxyID': 'id'})
     if settings.get('allow_small'): df['padded'] = padded
@@ -110,14 +112,15 @@ def _write_chunk(work, k, preds, errors):
     atomic_write(work/f'part-{k:05d}.errors.csv', lambda t: errors.to_csv(t, index=False))
     atomic_write(_shard(work, k), lambda t: preds.to_parquet(t, index=False))
 
-def _assemble(work, n_chunks, out, id_name):
-    "Put the shards together in order and write `out` (and the errors file) atomically; return the counts."
+def _assemble(work, n_chunks, out, id_name, write=None):
+    "Put the shards together in order and write `out` (with `write(preds, tmp)` if given) and the errors file atomically; return the counts."
     preds = pd.concat([pd.read_parquet(_shard(work, k)) for k in range(n_chunks)], ignore_index=True)
     errors = pd.concat([pd.read_csv(work/f'part-{k:05d}.errors.csv') for k in range(n_chunks)], ignore_index=True)
     preds = preds.rename(columns={'id': id_name})
     if id_name == 'GalaxyID' and preds[id_name].dtype == object:
         preds[id_name] = preds[id_name].astype(str)
-    if Path(out).suffix.lower() == '.parquet': atomic_write(out, lambda t: preds.to_parquet(t, index=False))
+    if write is not None: atomic_write(out, lambda t: write(preds, t))
+    elif Path(out).suffix.lower() == '.parquet': atomic_write(out, lambda t: preds.to_parquet(t, index=False))
     else: atomic_write(out, lambda t: preds.to_csv(t, index=False, float_format='%.6f'))
     ep = errors_path(out)
     if len(errors): atomic_write(ep, lambda t: errors.to_csv(t, index=False))
@@ -209,7 +212,9 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                     progress:bool|str=True,  # True: a progress bar (rate, ETA) and a summary line; 'lines': a line per chunk on stderr, for logs
                     pixscale:float=None,     # arcsec/px of the images (a catalogue's `pixscale` column wins; `None`: see `data.read_galaxy`)
                     allow_small:bool=False,  # pad images smaller than the model's crop with empty sky (a `padded` column) instead of refusing them
-                    bands:tuple=None         # a catalogue's single-band FITS columns, blue to red (default: g, r, i where there is no file column)
+                    bands:tuple=None,        # a catalogue's single-band FITS columns, blue to red (default: g, r, i where there is no file column)
+                    features:bool=False,     # write the model's pooled features (an `embedding` column; see `search.embed_catalog`), not vote fractions
+                    write:Callable=None      # `write(df, path)` writes the assembled output (default: CSV or Parquet by `out`'s suffix)
                    )->Path:
     "Predict every image of `source` in chunks, resumably, into `out`; unreadable images go to `errors_path(out)`."
     out = Path(out)
@@ -221,8 +226,8 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     cfg = getattr(learn, 'model_config', None) or {}
     gx = galaxy_x(learn.dls)
     settings = dict(tta=tta_views(tta if tta is not None else cfg.get('tta') or 4), uncertainty=uncertainty,
-                    int8=bool(int8_ready(learn.model) if int8 is None else int8), bf16=bf16,
-                    pixscale=pixscale, allow_small=allow_small)
+                    int8=bool(int8_ready(learn.model) if int8 is None else int8) and not features, bf16=bf16,
+                    pixscale=pixscale, allow_small=allow_small, **({'features': True} if features else {}))
     manifest = dict(model=_model_id(learn), settings=settings, chunk=chunk, n_images=len(items), items=_items_id(items))
     work = work_dir(out)
     _start(work, manifest, overwrite)
@@ -236,7 +241,7 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     except ImageError:
         if strict: shutil.rmtree(work, ignore_errors=True)  # fail fast, leaving nothing
         raise
-    n_ok, n_bad = _assemble(work, len(chunks), out, items.attrs['id_name'])
+    n_ok, n_bad = _assemble(work, len(chunks), out, items.attrs['id_name'], write)
     if progress is True:
         print(f"{n_ok:,} predicted, {n_bad:,} failed{f': see {errors_path(out)}' if n_bad else ''} "
               f"({step.rate():.0f} img/s{f'; resumed after {done_before:,}' if done_before else ''}); wrote {out}")

@@ -18,7 +18,7 @@ from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS
 
 # %% auto #0
 __all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'check_exists', 'train_parser', 'gz_train', 'gz_predict',
-           'valid_ids', 'gz_evaluate', 'gz_explore']
+           'valid_ids', 'gz_evaluate', 'gz_explore', 'gz_embed', 'similar_parser', 'gz_similar', 'gz_unusual']
 
 # %% ../nbs/17_cli.ipynb #9b29c3fa
 def heavy(module:str # a module of this package, e.g. 'learner'
@@ -214,3 +214,105 @@ def gz_explore(predictions:Annotated[str, "predictions from gz_predict: .csv or 
         if embeddings is not None: check_exists(embeddings, 'Embeddings file')
         if model not in (None, 'default'): check_exists(model, 'Model')
         heavy('explore').run_explore(predictions, images, embeddings, model, host, port)
+
+# %% ../nbs/17_cli.ipynb #79065492
+@call_parse
+def gz_embed(model:Annotated[str, "a model folder written by gz_train (config.json + model.safetensors), or 'default' for the ready model"],
+             images:Annotated[str, "a folder of images, one image, or a .csv/.parquet catalogue with an id and a file column"],
+             out:Annotated[str, "the .parquet file to write: the id column, file, and embedding (a fixed-size list of float32)"]='embeddings.parquet',
+             pca:Annotated[int, "reduce the vectors to this many PCA components, fitted on a sample of rows; the projection is stored in the file"]=None,
+             pca_sample:Annotated[int, "rows the PCA is fitted on at most"]=20_000,
+             tta:Annotated[int, "dihedral views (flips/rotations) averaged per galaxy: 8, 4, 2, or 0 for none (default: the model's, 4 for models from gz_train)"]=None,
+             bs:Annotated[int, "images per batch (default: 256 views per batch)"]=None,
+             fp32:Annotated[bool, "compute in float32 (default: bfloat16 where the hardware has it)"]=False,
+             trust_pickle:Annotated[bool, "allow a .pkl model (fastai's export): a pickle runs code when loaded, so only for files you trust"]=False,
+             id_col:Annotated[str, "the catalogue's id column"]='id',
+             file_col:Annotated[str, "the catalogue's file column (relative paths start at the catalogue's folder)"]='file',
+             chunk:Annotated[int, "images per chunk (default: catalog.CHUNK): memory grows with this, not with the input"]=None,
+             strict:Annotated[bool, "stop at the first image that cannot be read (exit status 1, nothing written) instead of listing it in <out>.errors.csv"]=False,
+             overwrite:Annotated[bool, "start afresh over an unfinished run of other settings (<out>.parts/)"]=False,
+             workers:Annotated[int, "run on a local Dask cluster of this many worker processes"]=0,
+             scheduler:Annotated[str, "run on the running Dask cluster at this address"]=None,
+             pixscale:Annotated[float, "the images' pixel scale in arcsec/px (a catalogue's pixscale column wins)"]=None,
+             allow_small:Annotated[bool, "pad images smaller than the model's crop with empty sky instead of refusing them"]=False,
+             bands:Annotated[str, "a catalogue's single-band FITS columns, blue to red, comma-separated"]=None):
+    "Write the model's features of every image of a folder or catalogue to a Parquet file, in resumable chunks; exit status 3 if some images could not be read."
+    with cli_errors('gz_embed'):
+        if model != 'default': check_exists(model, 'Model')
+        check_exists(images, 'Images (a folder, an image, or a .csv/.parquet catalogue)')
+        if Path(out).suffix.lower() != '.parquet': raise ValueError(f"--out {out}: embeddings are written as .parquet")
+        out = check_writable(out)
+        S, C = heavy('search'), heavy('catalog')
+        bands = tuple(b.strip() for b in bands.split(',')) if bands else None
+        items = heavy('data').list_images(images, id_col, file_col, bands)   # (fails now, before the model loads, on a bad folder or catalogue)
+        ref = heavy('modelfile').read_model(model, trust_pickle=True, cpu=True) if str(model).endswith('.pkl') and trust_pickle else model
+        t0 = time.perf_counter()
+        S.embed_catalog(ref, images, out, id_col, file_col, chunk or C.CHUNK, tta, pca, pca_sample, strict, overwrite, workers, scheduler,
+                        bs=bs, bf16=False if fp32 else None, progress=True if show_bars() else 'lines', pixscale=pixscale,
+                        allow_small=allow_small, bands=bands)
+        secs = time.perf_counter() - t0
+        ep = C.errors_path(out)
+        n_bad = len(pd.read_csv(ep)) if ep.exists() else 0
+        info = S.embeddings_info(out)
+        pca_of = f" (PCA of {info['dim_features']})" if info.get('pca') else ''
+        how = f"{info['dim']} dimensions{pca_of}, {info['tta']}-view TTA"
+        print(f"{len(items) - n_bad:,} embedded, {n_bad:,} failed{f': see {ep}' if n_bad else ''}; wrote {out} ({len(items)/secs:.1f} img/s, {how})")
+        if n_bad: raise SystemExit(3)
+        return out
+
+# %% ../nbs/17_cli.ipynb #ce5ed922
+def similar_parser()->argparse.ArgumentParser:
+    "The parser of `gz_similar` (`--id` may be repeated, which fastcore's `call_parse` cannot say)."
+    p = argparse.ArgumentParser(prog='gz_similar', description="List the galaxies most similar to each query (cosine similarity of the embeddings, on FAISS).")
+    p.add_argument('emb', help="an embeddings file written by gz_embed (.parquet)")
+    q = p.add_mutually_exclusive_group(required=True)
+    q.add_argument('--id', dest='id_', action='append', metavar='ID', help="a query galaxy's id in the file (repeat for several)")
+    q.add_argument('--ids', metavar='FILE', help="a text file of query ids, one a line")
+    q.add_argument('--image', action='append', metavar='FILE', help="a query image (repeat for several), embedded with --model")
+    p.add_argument('--model', help="the model that embeds --image (default: the one that made EMB)")
+    p.add_argument('-k', type=int, default=12, help="neighbours per query (default: 12)")
+    p.add_argument('--out', help="write the neighbours to this CSV (query, rank, id, file, similarity) instead of printing them")
+    return p
+
+def _query_ids(fn):
+    "The ids in the text file `fn`, one a line (blank lines skipped)."
+    ids = [l.strip() for l in check_exists(fn, 'Ids file').read_text().splitlines() if l.strip()]
+    if not ids: raise ValueError(f"{fn}: no ids (one a line)")
+    return ids
+
+def _table_out(df, out, prog):
+    "Print `df`, or write it to the CSV `out` atomically."
+    if out is None: print(df.to_string(index=False)); return
+    atomic_write(out, lambda t: df.to_csv(t, index=False, float_format='%.6f'))
+    print(f"{prog}: wrote {len(df):,} rows to {out}")
+
+def gz_similar(argv:list=None # the command-line arguments (default: `sys.argv[1:]`, and errors exit with status 1)
+              ):
+    "The galaxies of an embeddings file most similar to query ids or images; exit status 1 if a query id is not in the file."
+    if argv is None:
+        try: gz_similar(sys.argv[1:]); return
+        except CliError as e: raise SystemExit(str(e)) from None
+    a = similar_parser().parse_args([str(x) for x in argv])
+    with cli_errors('gz_similar'):
+        check_exists(a.emb, 'Embeddings')
+        if a.model and a.model != 'default': check_exists(a.model, 'Model')
+        for f in a.image or []: check_exists(f, 'Image')
+        ids = _query_ids(a.ids) if a.ids else a.id_
+        if a.out: check_writable(a.out)
+        try: res = heavy('search').similar(a.emb, ids=ids, image=a.image, model=a.model, k=a.k)
+        except KeyError as e: raise ValueError(e.args[0]) from None
+        _table_out(res, a.out, 'gz_similar')
+        return res
+
+@call_parse
+def gz_unusual(emb:Annotated[str, "an embeddings file written by gz_embed (.parquet)"],
+               top:Annotated[int, "how many of the most unusual galaxies (0: all)"]=100,
+               k:Annotated[int, "neighbours the outlier score averages the cosine distance over"]=10,
+               out:Annotated[str, "write them to this CSV (rank, id, file, score) instead of printing them"]=None):
+    "The most unusual galaxies of an embeddings file: the largest mean cosine distance to their k nearest neighbours."
+    with cli_errors('gz_unusual'):
+        check_exists(emb, 'Embeddings')
+        if out: check_writable(out)
+        res = heavy('search').unusual(emb, top or None, k)
+        _table_out(res, out, 'gz_unusual')
+        return res

@@ -23,7 +23,8 @@ from .core import QUESTIONS, CLASSES, tree_index
 __all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'SigmoidHead', 'Softmax37Head', 'dependency_order',
            'TreeHead', 'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4', 'dihedral_views',
            'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch', 'register_arch', 'get_arch',
-           'p4m_export', 'create_model', 'export_form', 'RMSE', 'bf16_ok', 'throughput']
+           'p4m_export', 'seq_body', 'p4m_body', 'vision_body', 'create_model', 'export_form', 'feature_body', 'RMSE',
+           'bf16_ok', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
@@ -311,6 +312,7 @@ class Arch:
     rebuild:Callable=None         # the same, for a saved folder's `arch_kwargs` (default: `build`)
     export:Callable=None          # `export(model)` -> `(model, kwargs)` to save instead (default: the model and its kwargs)
     vision:Callable=None          # a torchvision architecture (fastai's `create_vision_model` body): ImageNet weights, `model_meta` splitter
+    body:Callable=None            # `body(model)` -> the part computing its pooled features, before the head (default: the layers before 'drop')
 
 ARCHS = {}  # name -> `Arch`: every architecture the package can train, save and load
 
@@ -345,6 +347,26 @@ def p4m_export(model:nn.Sequential # a trained `p4m_cnn`
     c = [l[0] for n, l in cnn.named_children() if n.startswith('conv')]
     return cnn, dict(widths=tuple(o.out_channels for o in c), strides=tuple(o.stride[0] for o in c), p_drop=cnn.drop.p, pool=1, down_ks=4)
 
+def seq_body(model:nn.Sequential # a network of named blocks ending in 'drop', 'fc', 'head' (`galaxy_cnn`, `study_cnn`, `p4m_cnn`)
+            )->nn.Sequential:
+    "The blocks of `model` before its dropout, linear layer and head: its pooled features (weights shared, not copied)."
+    kids = list(model.named_children())
+    stop = next((i for i, (n, _) in enumerate(kids) if n in ('drop', 'fc', 'head')), None)
+    if not stop: raise ValueError(f"{type(model).__name__} has no 'drop', 'fc' or 'head' block after its features: give its `Arch` a `body`")
+    return nn.Sequential(OrderedDict(kids[:stop]))
+
+def p4m_body(model:nn.Sequential # a `p4m_cnn`, or the `galaxy_cnn` it was saved as (`p4m_export`)
+            )->nn.Sequential:
+    "A p4m network's orientation-pooled features (`GroupPool` added to the saved `galaxy_cnn` form's pooled channels)."
+    body = seq_body(model)
+    if not any(isinstance(m, GroupPool) for m in body.children()): body.add_module('gpool', GroupPool())
+    return body
+
+def vision_body(model:nn.Sequential # a network from fastai's `create_vision_model` (body, head)
+               )->nn.Sequential:
+    "A torchvision network's body, then its head's pooling (average and max, concatenated) and flatten."
+    return nn.Sequential(model[0], *model[1][:2])
+
 def _vision(arch):
     "A `build` for the torchvision architecture `arch`: fastai's `create_vision_model` body and head, then our output head."
     def build(head='tree', size=64, pretrained=True, **kw):
@@ -358,10 +380,11 @@ def _vision(arch):
 
 register_arch('cnn', _cnn, '`galaxy_cnn`: the default, a stride-2 CNN that trains fast on CPUs')
 register_arch('p4m', _p4m, "`p4m_cnn`: rotation/mirror-invariant, saved as the `galaxy_cnn` it equals", export=p4m_export,
-              rebuild=_cnn)
+              rebuild=_cnn, body=p4m_body)
 register_arch('study', _study, "`study_cnn`: the study's network")
 for _a in (resnet18, resnet34, resnet50, resnet101, resnet152):
-    register_arch(_a.__name__, _vision(_a), f"torchvision's {_a.__name__.replace('resnet', 'ResNet-')} (fastai's `create_vision_model`)", vision=_a)
+    register_arch(_a.__name__, _vision(_a), f"torchvision's {_a.__name__.replace('resnet', 'ResNet-')} (fastai's `create_vision_model`)", vision=_a,
+                  body=vision_body)
 
 # %% ../nbs/02_models.ipynb #c38b8197
 def create_model(arch:str='cnn',        # a name in `ARCHS`
@@ -389,6 +412,21 @@ def export_form(model:nn.Module # a network from `create_model` (trained)
     out, kw = ex(model)
     out.gz_arch = dict(arch, kwargs=kw)
     return out
+
+# %% ../nbs/02_models.ipynb #0748605b
+class _Side(nn.Module):
+    "The outputs of `models` on the same input, concatenated along dimension 1."
+    def __init__(self, models:list): super().__init__(); self.models = nn.ModuleList(models)
+    def forward(self, x): return torch.cat([m(x) for m in self.models], 1)
+
+def feature_body(model:nn.Module # a network from `create_model` (or `read_model(...).model`)
+                )->nn.Module:
+    "The part of `model` that computes its pooled features before its head (`Arch.body`, else `seq_body`), sharing its weights."
+    arch = getattr(model, 'gz_arch', None) or {}
+    a = ARCHS.get(arch.get('arch'))
+    body = (a.body if a is not None and a.body else seq_body)
+    if isinstance(model, Ensemble): return _Side([body(m) for m in model.models])
+    return body(model)
 
 # %% ../nbs/02_models.ipynb #23186941
 def RMSE()->AccumMetric:

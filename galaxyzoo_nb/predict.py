@@ -18,7 +18,7 @@ from fastai.learner import Learner
 import fastai.callback.progress  # `Learner.no_bar`
 from .core import *
 from .data import *
-from .models import fuse_bn, dihedral_views, bf16_ok
+from .models import fuse_bn, dihedral_views, bf16_ok, feature_body
 from .quantize import int8_model, int8_ready
 from .modelfile import read_model, write_model, ModelError
 
@@ -44,10 +44,13 @@ class PredictModel(nn.Module):
                  int8:bool=False,       # run its int8 copy (`int8_model`: the model must carry a calibration; CPU only)
                  spread:bool=False,     # also return the standard deviation over the views (and dropout samples): (n, 74)
                  mc:int=0,              # Monte-Carlo dropout: run each view this many times with dropout on (float only)
-                 bf16:bool=None):       # float models: bfloat16 autocast; `None`: where the device computes it natively (`models.bf16_ok`)
+                 bf16:bool=None,        # float models: bfloat16 autocast; `None`: where the device computes it natively (`models.bf16_ok`)
+                 features:bool=False):  # return the pooled features before the head (`models.feature_body`), in float, instead of the outputs
         super().__init__()
         if mc and int8: raise ValueError("Monte-Carlo dropout runs in float: use int8=False with mc")
+        if features and (int8 or spread or mc): raise ValueError("features=True averages the float features over the views: no int8, spread or mc")
         self.model, self.n, self.spread, self.mc = int8_model(model) if int8 else fuse_bn(model), tta_views(n), spread, mc
+        if features: self.model = feature_body(self.model)
         self.bf16 = False if int8 else bf16
         self.drops = [m for m in self.model.modules() if isinstance(m, nn.Dropout)] if mc else []
         if mc and not self.drops: raise ValueError("Monte-Carlo dropout needs a model with dropout layers")
@@ -102,10 +105,14 @@ def make_predictor(learn:Learner,             # a loaded model
                    tta:bool|int=TTA_VIEWS,     # dihedral views to average
                    int8:bool=None,             # predict in int8; `None`: where `int8_ready`
                    uncertainty:bool|str=False, # add standard deviations: True, 'tta' or 'mc'
-                   bf16:bool=None              # float: bfloat16 autocast; `None`: where the hardware has it (see `PredictModel`)
+                   bf16:bool=None,             # float: bfloat16 autocast; `None`: where the hardware has it (see `PredictModel`)
+                   features:bool=False         # predict the model's pooled features (an `embedding` column), not the vote fractions
                   )->dict:
     "What `predict_arrays` predicts with (a `PredictModel` and its settings): build it once to predict many batches of images."
     n_views, model = tta_views(tta), learn.model
+    if features:
+        if uncertainty: raise ValueError("features=True: no uncertainty (the features have no calibrated spread)")
+        return dict(pm=PredictModel(model, n_views, bf16=bf16, features=True), n_views=n_views, method=None, cal=None, mc=0, features=True)
     method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
     mc = MC_SAMPLES if method == 'mc' else 0
     if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
@@ -123,11 +130,12 @@ def predict_arrays(learn_or_path:Learner|str|Path, # a `Learner`, a model folder
                    calibrate:bool=True,            # scale the standard deviations by the model's calibration, where it has one
                    predictor:dict=None             # from `make_predictor` (then `tta`, `int8` and `uncertainty` are its)
                   )->pd.DataFrame:
-    "Predicted vote fractions of images already decoded with the model's crop and size: `GalaxyID` + the 37 `CLASSES` (+ `STD_CLASSES`)."
+    "Predicted vote fractions of images already decoded with the model's crop and size: `GalaxyID` + the 37 `CLASSES` (+ `STD_CLASSES`; `GalaxyID` + `embedding` with a features predictor)."
     learn = read_model(learn_or_path)
     p = predictor or make_predictor(learn, tta, int8, uncertainty)
     dl = learn.dls.test_dl([GalaxyItem(a, None) for a in arrays], bs=bs or views_bs(p['n_views'], p['mc']))
     preds = run_model(learn, p['pm'], dl, progress).numpy()
+    if p.get('features'): return pd.DataFrame({'GalaxyID': np.arange(len(preds)) if ids is None else ids, 'embedding': list(preds)})
     df = pd.DataFrame(preds[:, :len(CLASSES)], columns=CLASSES)
     df.insert(0, 'GalaxyID', np.arange(len(df)) if ids is None else ids)
     if p['method']:
