@@ -1,4 +1,4 @@
-"""The fixtures the chapters' tests share: a tiny trained learner, and checks of a learner's predictions.
+"""The fixtures the chapters' tests share: a tiny trained learner, checks of a learner's predictions, and a real browser (Chromium) for pages.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/test_utils.html.md"""
 
@@ -6,6 +6,8 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/test_utils.html.md"""
 
 # %% ../nbs/13_test_utils.ipynb #f7497b62
 from __future__ import annotations
+import contextlib, functools, http.server, os, shutil, subprocess, threading
+from pathlib import Path
 import numpy as np
 from fastcore.test import test_eq
 from fastai.learner import Learner
@@ -15,7 +17,8 @@ from .data import galaxy_dls
 from .learner import galaxy_learner
 
 # %% auto #0
-__all__ = ['tiny_learner', 'check_preds']
+__all__ = ['CHROMIUM_ARGS', 'tiny_learner', 'check_preds', 'chromium_path', 'chromium', 'local_only', 'serve_dir',
+           'with_chromium']
 
 # %% ../nbs/13_test_utils.ipynb #ce51675f
 def tiny_learner(n:int=100,       # labelled galaxies (a 20 % validation split of them)
@@ -44,3 +47,72 @@ def check_preds(learn:Learner, # a learner with a labelled validation set
     assert preds.min() >= 0 and preds.max() <= 1, (preds.min(), preds.max())
     if tree: assert np.abs(tree_deviations(preds)).max() < 1e-5, np.abs(tree_deviations(preds)).max()
     return preds
+
+# %% ../nbs/13_test_utils.ipynb #3cb4187d
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+
+def chromium_path()->str:
+    "Debian's Chromium: `$CHROMIUM`, else /usr/bin/chromium, installed with apt-get when missing and we are root."
+    p = os.environ.get('CHROMIUM') or '/usr/bin/chromium'
+    if Path(p).exists(): return p
+    if shutil.which('apt-get') and os.geteuid() == 0:
+        env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+        subprocess.run('apt-get update -qq && apt-get install -y -qq chromium >/dev/null', shell=True, check=True, env=env)
+    if Path(p).exists(): return p
+    raise FileNotFoundError(f"{p} not found: apt-get install -y chromium (Playwright's own browsers are not used here)")
+
+@contextlib.contextmanager
+def chromium(headless:bool=True, # no window
+             **kwargs            # passed to Playwright's `launch`
+            ):
+    "A Playwright `Browser` running Debian's Chromium, closed on exit."
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), headless=headless, args=CHROMIUM_ARGS, **kwargs)
+        try: yield browser
+        finally: browser.close()
+
+def local_only(page,   # a Playwright `Page`
+               base:str # the URL prefix allowed (the site under test)
+              )->list:
+    "Abort every request `page` makes outside `base` (a closed network); returns the list the remote URLs go into."
+    remote = []
+    def _route(route):
+        url = route.request.url
+        if url.startswith(base) or url.startswith('data:') or url.startswith('blob:'): return route.continue_()
+        remote.append(url)
+        route.abort()
+    page.route('**/*', _route)
+    return remote
+
+# %% ../nbs/13_test_utils.ipynb #5d5ec5eb
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args): pass
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    def handle_error(self, request, client_address): pass   # a browser that drops a connection is not news
+
+@contextlib.contextmanager
+def serve_dir(path:str|Path,        # the folder to serve
+              host:str='127.0.0.1'  # the address to bind
+             ):
+    "Serve the folder `path` over HTTP on `host` and a free port, in a thread; yields the base URL (ending in '/')."
+    srv = _Server((host, 0), functools.partial(_QuietHandler, directory=str(path)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try: yield f'http://{host}:{srv.server_address[1]}/'
+    finally: srv.shutdown(); srv.server_close()
+
+def with_chromium(f,        # called as `f(browser)` with a Playwright `Browser`
+                  **kwargs  # passed to `chromium`
+                 ):
+    "`f(browser)` run with Debian's Chromium in a thread of its own (Playwright's sync API refuses to run in an event loop, as in Jupyter)."
+    res = {}
+    def _run():
+        try:
+            with chromium(**kwargs) as browser: res['value'] = f(browser)
+        except BaseException as e: res['error'] = e
+    t = threading.Thread(target=_run); t.start(); t.join()
+    if 'error' in res: raise res['error']
+    return res.get('value')
