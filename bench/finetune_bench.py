@@ -18,7 +18,7 @@ Methods, each `finetune.finetune` with the same epochs, learning rate, early sto
 The unseen/scratch/probe runs use a small input (`--size`, 32 px) so that the whole bench fits about 20 minutes on 2
 shared cores. Per run: ROC AUC and average precision on the evaluation galaxies (4-view TTA), epochs, seconds.
 The JSON (bench/results/finetune_bench/) is rewritten after every run.
-Usage: python bench/finetune_bench.py [--counts 100 300 1000] [--seeds 3] [--size 32] [--quick]
+Usage: python bench/finetune_bench.py [--counts 300 100 1000 3000] [--seeds 3] [--size 32] [--threads 1] [--quick]
 """
 import argparse, json, tempfile, time
 from pathlib import Path
@@ -79,7 +79,7 @@ def run(method, task, n, seed, base, size, hold, arrays, d, epochs):
 
 def main(counts, seeds, size, epochs, base_epochs, quick):
     global POOL, POS_SHARE
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS)
     m = benchlib.meta()
     path = find_data()
     labels = load_labels(path/TRAIN_CSV)
@@ -113,7 +113,8 @@ if __name__ == '__main__':
     p.add_argument('--epochs', type=int, default=10)
     p.add_argument('--base-epochs', type=int, default=12)
     p.add_argument('--pos-share', type=float, default=0.3)
-    p.add_argument('--quick', action='store_true')
+    p.add_argument("--threads", type=int, default=1)  # (1: on a shared, busy 2-core machine 2 threads per process spin against the others)
+    p.add_argument("--quick", action="store_true")
     a = p.parse_args()
-    POS_SHARE = a.pos_share
+    POS_SHARE, THREADS = a.pos_share, a.threads
     main(a.counts, a.seeds, a.size, a.epochs, a.base_epochs, a.quick)
