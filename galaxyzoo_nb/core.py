@@ -364,7 +364,7 @@ def show_bars()->bool:
     from fastprogress.core import IN_NOTEBOOK  # (fastprogress, which fastai draws its bars with, is light: no torch)
     return IN_NOTEBOOK or sys.stdout.isatty()
 
-# %% ../nbs/00_core.ipynb #115e6315
+# %% ../nbs/00_core.ipynb #605d476d
 TASK_KINDS = ('gz2', 'classification', 'regression', 'schema')  # what a model can predict (`task_columns`)
 
 class SchemaError(ValueError):
@@ -377,7 +377,7 @@ def model_task(cfg:dict # a model's config (`config.json`); one without a `task`
     if task.get('kind') not in TASK_KINDS: raise SchemaError(f"Unknown task kind {task.get('kind')!r}; known: {', '.join(TASK_KINDS)}")
     return task
 
-# %% ../nbs/00_core.ipynb #5a6d22c8
+# %% ../nbs/00_core.ipynb #d814f301
 def gz2_schema()->dict:
     "The GZ2 decision tree, `QUESTIONS`, as a schema dict (what `read_schema(GZ2_SCHEMA)` gives)."
     return dict(name='gz2', questions=[dict(name=f'Q{q.num}', text=q.text, answers=q.columns, answer_text=list(q.answers),
@@ -435,7 +435,7 @@ def schema_tree(schema:dict)->list:
 
 GZ2_SCHEMA = Path(__file__).parent/'schemas'/'gz2.json' if '__file__' in globals() else None  # the GZ2 tree as a schema file, in the package
 
-# %% ../nbs/00_core.ipynb #bbdaa70b
+# %% ../nbs/00_core.ipynb #8290fc3b
 def task_columns(task:dict # a task (see `model_task`)
                 )->list:
     "The output columns of `task`: the 37 `CLASSES`, `p_<class>` per class, the regressed columns, or the schema's answers."

@@ -263,7 +263,7 @@ def plot_floor(scores:Score|dict, # a `Score` made with `n_volunteers`, or a dic
     ax.legend(fontsize=8); ax.set_title('Error by question, and the floor the votes set')
     return ax
 
-# %% ../nbs/10_evaluate.ipynb #8b278834
+# %% ../nbs/10_evaluate.ipynb #d2017b9a
 def roc_auc(y,  # truths: True for the class
             s   # scores (higher: more likely the class)
            )->float:
@@ -286,7 +286,7 @@ def average_precision(y, # truths: True for the class
     prec, rec = tp / (last + 1), tp / y.sum()
     return float(np.sum(np.diff(np.r_[0., rec]) * prec))
 
-# %% ../nbs/10_evaluate.ipynb #62f804c6
+# %% ../nbs/10_evaluate.ipynb #c25e4924
 def _ids_of(df, where):
     "The id column of `df`: 'GalaxyID' or 'id' (the first there), as strings."
     col = next((c for c in ('GalaxyID', 'id') if c in df.columns), None)
@@ -331,10 +331,10 @@ def score_task(pred:pd.DataFrame|str|Path,   # predictions: an id column + `p_<c
                         accuracy=float((best[t == c] == c).mean()) if (t == c).any() else np.nan) for j, c in enumerate(cls)}
         rows['all'] = dict(n=len(t), roc_auc=np.nanmean([r['roc_auc'] for r in rows.values()]),
                            average_precision=np.nanmean([r['average_precision'] for r in rows.values()]), accuracy=float((best == t).mean()))
-        return pd.DataFrame(rows).T.rename_axis('class')
+        return pd.DataFrame(rows).T.astype({'n': int}).rename_axis('class')
     se = (p[ycols].to_numpy(np.float64) - y[ycols].to_numpy(np.float64))**2
     if task['kind'] == 'regression': groups = {c: [j] for j, c in enumerate(ycols)}
     else: groups = {q['name']: list(range(a, b)) for q, (a, b, _) in zip(task['schema']['questions'], schema_tree(task['schema']))}
     rows = {k: dict(n=len(se), rmse=float(np.sqrt(se[:, js].mean()))) for k, js in groups.items()}
     rows['all'] = dict(n=len(se), rmse=float(np.sqrt(se.mean())))
-    return pd.DataFrame(rows).T.rename_axis('column' if task['kind'] == 'regression' else 'question')
+    return pd.DataFrame(rows).T.astype({'n': int}).rename_axis('column' if task['kind'] == 'regression' else 'question')
