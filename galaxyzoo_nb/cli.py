@@ -101,7 +101,7 @@ def gz_train(argv:list=None # the command-line arguments (default: `sys.argv[1:]
 
 # %% ../nbs/17_cli.ipynb #987c7679
 @call_parse
-def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.json + model.safetensors), or 'default' for the ready model"],
+def gz_predict(model:Annotated[str, "a model folder written by gz_train or gz_finetune (config.json + model.safetensors), or 'default' for the ready model"],
                images:Annotated[str, "a folder of images, one image, or a .csv/.parquet catalogue with an id and a file column"],
                out:Annotated[str, "the .csv or .parquet file to write (a Kaggle submission when the ids are integers, without --uncertainty)"]='submission.csv',
                tta:Annotated[int, "dihedral views (flips/rotations) averaged per galaxy: 8, 4, 2, or 0 for none "
@@ -122,7 +122,7 @@ def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.
                                   "a catalogue's pixscale column wins (default: a FITS header's, else the image is taken to cover the Kaggle field)"]=None,
                allow_small:Annotated[bool, "pad images smaller than the model's crop with empty sky (a 'padded' column) instead of refusing them"]=False,
                bands:Annotated[str, "a catalogue's single-band FITS columns, blue to red, comma-separated (default: g,r,i where there is no file column)"]=None):
-    "Predict the 37 vote fractions of every image of a folder or catalogue, in resumable chunks; exit status 3 if some images could not be read."
+    "Predict the 37 vote fractions (or a finetuned model's columns) of every image of a folder or catalogue, in resumable chunks; exit status 3 if some images could not be read."
     with cli_errors('gz_predict'):
         if model != 'default': check_exists(model, 'Model')
         check_exists(images, 'Images (a folder, an image, or a .csv/.parquet catalogue)')
@@ -201,7 +201,7 @@ def gz_evaluate(pred_csv:Annotated[str, "predictions CSV (Kaggle submission form
         print(f"RMSE {s.rmse:.5f}{fl}")
         return s
 
-# %% ../nbs/17_cli.ipynb #f4324316
+# %% ../nbs/17_cli.ipynb #f8d7e273
 def finetune_parser():
     "The `argparse` parser of `gz_finetune`: `finetune.finetune`'s arguments as flags (fastcore's `anno_parser`)."
     return anno_parser(heavy('finetune').finetune, prog='gz_finetune')
@@ -235,7 +235,7 @@ def gz_finetune(argv:list=None # the command-line arguments (default: `sys.argv[
         print(f"model:   {args['out']}")
         return Path(args['out'])
 
-# %% ../nbs/17_cli.ipynb #25cc4821
+# %% ../nbs/17_cli.ipynb #da4c0876
 def _is_gz2(fn)->bool:
     "Whether the predictions file `fn` holds the 37 GZ2 `CLASSES` (else a finetuned task's columns)."
     fn = Path(fn)
