@@ -28,7 +28,8 @@ from .train import train_learner, fit_galaxy, save_galaxy
 
 # %% auto #0
 __all__ = ['MIN_PER_CLASS', 'FINETUNABLE', 'FinetuneError', 'read_labels', 'infer_task', 'check_base', 'base_model', 'new_head',
-           'WeightedNLL', 'task_loss', 'task_metric', 'split_body_head', 'task_predictions', 'finetune']
+           'WeightedNLL', 'task_loss', 'task_metric', 'split_body_head', 'task_predictions', 'finetune',
+           'describe_schema']
 
 # %% ../nbs/15_finetune.ipynb #b9382547
 class FinetuneError(ValueError):
@@ -299,3 +300,22 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
                       base=dict(model=str(base), weights_sha256=cfg.get('weights_sha256')))
         save_galaxy(learn, out, scores, args, took)
     return learn
+
+# %% ../nbs/15_finetune.ipynb #a09f5917
+def describe_schema(row,          # a prediction (a DataFrame row, a dict) with the schema's answer columns
+                    schema,       # a schema file or dict (see `core.read_schema`)
+                    digits:int=2  # decimals shown
+                   )->str:
+    "The most-voted answer of each question down `schema`'s tree, in words, with its share of the question."
+    sch = read_schema(schema)
+    kids = {}
+    for q in sch['questions']: kids.setdefault(q.get('parent'), []).append(q)
+    words = {c: t for q in sch['questions'] for c, t in zip(q['answers'], q.get('answer_text') or q['answers'])}
+    out, todo = [], list(kids.get(None, []))
+    while todo:
+        q = todo.pop(0)
+        v = {c: float(row[c]) for c in q['answers']}
+        best, tot = max(v, key=v.get), sum(v.values())
+        out.append(f"{q.get('text') or q['name']}: {words[best]} {v[best] / tot if tot > 0 else 0:.{digits}f}")
+        todo = kids.get(best, []) + todo
+    return '; '.join(out)
