@@ -301,7 +301,7 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
         save_galaxy(learn, out, scores, args, took)
     return learn
 
-# %% ../nbs/15_finetune.ipynb #a09f5917
+# %% ../nbs/15_finetune.ipynb #edb5f030
 def describe_schema(row,          # a prediction (a DataFrame row, a dict) with the schema's answer columns
                     schema,       # a schema file or dict (see `core.read_schema`)
                     digits:int=2  # decimals shown
