@@ -85,7 +85,7 @@ def _numeric(df, cols, where)->np.ndarray:
             bad = v.isna() & df[c].notna()
             if bad.any(): raise FinetuneError(f"{where}: column {c!r} is numeric but {int(bad.sum())} row(s) are not numbers: {_rows(df, bad, c)}")
             raise FinetuneError(f"{where}: {int(v.isna().sum())} image(s) have no label in column {c!r}: {_rows(df, v.isna(), c)}")
-    return df[cols].apply(pd.to_numeric).to_numpy(np.float32)
+    return np.array(df[cols].apply(pd.to_numeric).to_numpy(np.float32))  # (a writable copy: pandas may hand out a read-only view)
 
 def _classes(df, col, where, min_per_class)->tuple:
     "The class names of column `col` (sorted) and each row's class index, checked."
