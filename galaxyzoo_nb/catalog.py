@@ -21,7 +21,7 @@ from .core import *
 from .data import ImageError, list_images, decode_images, galaxy_x
 from .modelfile import read_model, read_config, ready_model_path
 from .quantize import int8_ready
-from .predict import predict_arrays, make_predictor, tta_views
+from .predict import predict_arrays, make_predictor, tta_views, output_columns
 
 # %% auto #0
 __all__ = ['CHUNK', 'MANIFEST', 'CatalogError', 'decode_chunk', 'predict_chunk', 'work_dir', 'errors_path', 'predict_catalog']
@@ -55,9 +55,9 @@ def predict_chunk(learn:Learner,       # the model (from `read_model`)
                   bs:int=None,         # images per batch (default: `predict.VIEWS_PER_BATCH` views)
                   predictor:dict=None  # from `predict.make_predictor`, built once for all chunks (else built here)
                  )->pd.DataFrame:
-    "The predictions of a decoded chunk: `id` + the 37 `CLASSES` (+ `STD_CLASSES`; + `padded` with `allow_small`; `id` + `embedding` with `features`)."
+    "The predictions of a decoded chunk: `id` + the 37 `CLASSES` or the model's task's columns (`predict.output_columns`) (+ `STD_CLASSES`; + `padded` with `allow_small`; `id` + `embedding` with `features`)."
     arr, ids, _, padded = decoded
-    cols = ['embedding'] if settings.get('features') else CLASSES
+    cols = ['embedding'] if settings.get('features') else output_columns(learn)
     if not len(arr): return pd.DataFrame(columns=['id'] + cols + (['padded'] if settings.get('allow_small') else []))
     p = predictor or _predictor(learn, settings)
     df = predict_arrays(learn, arr, list(ids), bs=bs, predictor=p).rename(columns={'GalaxyID': 'id'})

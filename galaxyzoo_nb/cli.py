@@ -14,11 +14,12 @@ import pandas as pd
 from typing import Annotated
 from fastcore.script import call_parse, anno_parser, CliError
 from .core import *
-from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS
+from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS, score_task
 
 # %% auto #0
 __all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'check_exists', 'train_parser', 'gz_train', 'gz_predict',
-           'valid_ids', 'gz_evaluate', 'gz_explore', 'gz_embed', 'similar_parser', 'gz_similar', 'gz_unusual']
+           'valid_ids', 'gz_evaluate', 'gz_explore', 'finetune_parser', 'gz_finetune', 'gz_embed', 'similar_parser',
+           'gz_similar', 'gz_unusual']
 
 # %% ../nbs/17_cli.ipynb #9b29c3fa
 def heavy(module:str # a module of this package, e.g. 'learner'
@@ -101,7 +102,7 @@ def gz_train(argv:list=None # the command-line arguments (default: `sys.argv[1:]
 
 # %% ../nbs/17_cli.ipynb #987c7679
 @call_parse
-def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.json + model.safetensors), or 'default' for the ready model"],
+def gz_predict(model:Annotated[str, "a model folder written by gz_train or gz_finetune (config.json + model.safetensors), or 'default' for the ready model"],
                images:Annotated[str, "a folder of images, one image, or a .csv/.parquet catalogue with an id and a file column"],
                out:Annotated[str, "the .csv or .parquet file to write (a Kaggle submission when the ids are integers, without --uncertainty)"]='submission.csv',
                tta:Annotated[int, "dihedral views (flips/rotations) averaged per galaxy: 8, 4, 2, or 0 for none "
@@ -122,7 +123,7 @@ def gz_predict(model:Annotated[str, "a model folder written by gz_train (config.
                                   "a catalogue's pixscale column wins (default: a FITS header's, else the image is taken to cover the Kaggle field)"]=None,
                allow_small:Annotated[bool, "pad images smaller than the model's crop with empty sky (a 'padded' column) instead of refusing them"]=False,
                bands:Annotated[str, "a catalogue's single-band FITS columns, blue to red, comma-separated (default: g,r,i where there is no file column)"]=None):
-    "Predict the 37 vote fractions of every image of a folder or catalogue, in resumable chunks; exit status 3 if some images could not be read."
+    "Predict the 37 vote fractions (or a finetuned model's columns) of every image of a folder or catalogue, in resumable chunks; exit status 3 if some images could not be read."
     with cli_errors('gz_predict'):
         if model != 'default': check_exists(model, 'Model')
         check_exists(images, 'Images (a folder, an image, or a .csv/.parquet catalogue)')
@@ -181,9 +182,12 @@ def gz_evaluate(pred_csv:Annotated[str, "predictions CSV (Kaggle submission form
                 subset:Annotated[bool, "score only the predicted galaxies (the labels may hold more)"]=False,
                 valid:Annotated[str, "a model folder from gz_train (or its summary.json): score only the galaxies it held out for validation"]=None,
                 volunteers:Annotated[int, "volunteers per galaxy behind the labels, for the vote-sampling floor (0: don't simulate it)"]=N_VOLUNTEERS,
-                uncertainty:Annotated[bool, "also check the predictions' standard deviations: coverage of ±1σ and ±2σ, and a reliability plot"]=False):
-    "Score predictions against the volunteers' votes: the RMSE by question, then the overall `RMSE` (Kaggle's metric)."
+                uncertainty:Annotated[bool, "also check the predictions' standard deviations: coverage of ±1σ and ±2σ, and a reliability plot"]=False,
+                target:Annotated[str, "a finetuned classifier's predictions (p_<class>): the labels' class column (default: the one holding only those classes)"]=None,
+                schema:Annotated[str, "predictions of a model finetuned to a decision tree of your own: its schema file, to score each question"]=None):
+    "Score predictions against the volunteers' votes: the RMSE by question, then the overall `RMSE` (Kaggle's metric); or a finetuned task's scores."
     with cli_errors('gz_evaluate'):
+        if not _is_gz2(pred_csv): return _evaluate_task(pred_csv, labels_csv, target, schema)  # (see `gz_finetune` below)
         pred = load_predictions(pred_csv)
         if valid:
             ids = valid_ids(valid)
@@ -214,6 +218,58 @@ def gz_explore(predictions:Annotated[str, "predictions from gz_predict: .csv or 
         if embeddings is not None: check_exists(embeddings, 'Embeddings file')
         if model not in (None, 'default'): check_exists(model, 'Model')
         heavy('explore').run_explore(predictions, images, embeddings, model, host, port)
+
+# %% ../nbs/17_cli.ipynb #f8d7e273
+def finetune_parser():
+    "The `argparse` parser of `gz_finetune`: `finetune.finetune`'s arguments as flags (fastcore's `anno_parser`)."
+    return anno_parser(heavy('finetune').finetune, prog='gz_finetune')
+
+def _precheck_finetune(argv):
+    "Check `gz_finetune`'s base, labels, `--images`, `--schema` and `--out` before torch is imported."
+    p = argparse.ArgumentParser(add_help=False)
+    for a in ('base', 'labels'): p.add_argument(a, nargs='?')
+    for a in ('--out', '--images', '--schema'): p.add_argument(a)
+    a, _ = p.parse_known_args(argv)
+    if a.base not in (None, 'default', 'scratch'): check_exists(a.base, 'Base model')
+    if a.labels is not None: check_exists(a.labels, 'Labels')
+    if a.images is not None: check_exists(a.images, 'Images folder')
+    if a.schema is not None: check_exists(a.schema, 'Schema')
+    if a.out is None: raise ValueError("--out FOLDER is required: the model folder to write")
+    check_writable(a.out, folder=True)
+
+def gz_finetune(argv:list=None # the command-line arguments (default: `sys.argv[1:]`, and errors exit with status 1)
+               ):
+    "Finetune a model to your own labels (classes, numbers or a decision tree); write it as a model folder."
+    if argv is None:
+        try: gz_finetune(sys.argv[1:]); return
+        except CliError as e: raise SystemExit(str(e)) from None
+    argv = [str(a) for a in argv]
+    with cli_errors('gz_finetune'):
+        if not {'-h', '--help'} & set(argv): _precheck_finetune(argv)
+        args = vars(finetune_parser().parse_args(argv))
+        for k in ('pdb', 'xtra'): args.pop(k, None)
+        learn = heavy('finetune').finetune(**args)
+        print(learn.task_scores.to_string(float_format=lambda v: f'{v:.4f}'))
+        print(f"model:   {args['out']}")
+        return Path(args['out'])
+
+# %% ../nbs/17_cli.ipynb #da4c0876
+def _is_gz2(fn)->bool:
+    "Whether the predictions file `fn` holds the 37 GZ2 `CLASSES` (else a finetuned task's columns)."
+    fn = Path(fn)
+    if not fn.exists(): raise FileNotFoundError(f"Predictions not found: {fn}")
+    cols = pd.read_parquet(fn).columns if fn.suffix.lower() == '.parquet' else pd.read_csv(fn, nrows=0).columns
+    return all(c in cols for c in CLASSES)
+
+def _evaluate_task(pred_csv, labels_csv, target, schema):
+    "`gz_evaluate` for a task's predictions: the `evaluate.score_task` table, then a summary line."
+    check_exists(labels_csv, 'Labels')
+    t = score_task(pred_csv, labels_csv, target, schema)
+    print(f"{int(t.loc['all', 'n'])} galaxies with a prediction and a label\n" + t.to_string(float_format=lambda v: f'{v:.4f}'))
+    a = t.loc['all']
+    if 'roc_auc' in t: print(f"ROC AUC {a['roc_auc']:.4f} (mean over classes), average precision {a['average_precision']:.4f}, accuracy {a['accuracy']:.4f}")
+    else: print(f"RMSE {a['rmse']:.5f}")
+    return t
 
 # %% ../nbs/17_cli.ipynb #79065492
 @call_parse

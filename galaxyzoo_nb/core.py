@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #a84fa557
 from __future__ import annotations
-import os, sys
+import json, os, sys
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -14,9 +14,11 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES',
-           'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids',
-           'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError', 'check_frame', 'load_labels',
-           'load_predictions', 'calibrated_std', 'tree_deviations', 'tree_violations', 'make_synthetic', 'show_bars']
+           'TASK_KINDS', 'GZ2_SCHEMA', 'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError',
+           'find_data', 'some_ids', 'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError',
+           'check_frame', 'load_labels', 'load_predictions', 'calibrated_std', 'tree_deviations', 'tree_violations',
+           'make_synthetic', 'show_bars', 'SchemaError', 'model_task', 'gz2_schema', 'check_schema', 'read_schema',
+           'schema_columns', 'schema_tree', 'task_columns']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 @dataclass(frozen=True)
@@ -361,3 +363,84 @@ def show_bars()->bool:
     "Whether to show progress bars: in a notebook, or when standard output is a terminal (not a log file)."
     from fastprogress.core import IN_NOTEBOOK  # (fastprogress, which fastai draws its bars with, is light: no torch)
     return IN_NOTEBOOK or sys.stdout.isatty()
+
+# %% ../nbs/00_core.ipynb #605d476d
+TASK_KINDS = ('gz2', 'classification', 'regression', 'schema')  # what a model can predict (`task_columns`)
+
+class SchemaError(ValueError):
+    "A task or a decision-tree schema is malformed; the message names the file, question or column."
+
+def model_task(cfg:dict # a model's config (`config.json`); one without a `task` is a GZ2 model
+              )->dict:
+    "The task a config records (`{'kind': 'gz2'}` where it records none)."
+    task = (cfg or {}).get('task') or {'kind': 'gz2'}
+    if task.get('kind') not in TASK_KINDS: raise SchemaError(f"Unknown task kind {task.get('kind')!r}; known: {', '.join(TASK_KINDS)}")
+    return task
+
+# %% ../nbs/00_core.ipynb #d814f301
+def gz2_schema()->dict:
+    "The GZ2 decision tree, `QUESTIONS`, as a schema dict (what `read_schema(GZ2_SCHEMA)` gives)."
+    return dict(name='gz2', questions=[dict(name=f'Q{q.num}', text=q.text, answers=q.columns, answer_text=list(q.answers),
+                                            parent=q.parent) for q in QUESTIONS])
+
+def check_schema(schema:dict,       # a schema: `{'questions': [{'name', 'answers', 'parent'}, ...]}`
+                 where:str='schema' # what it is (a file name), for messages
+                )->dict:
+    "`schema`, checked: questions with names and two or more answers, unique columns, parents that exist, no cycle."
+    err = lambda msg: SchemaError(f"{where}: {msg}")
+    qs = schema.get('questions') if isinstance(schema, dict) else None
+    if not isinstance(qs, list) or not qs: raise err("no 'questions' list")
+    owner = {}
+    for i, q in enumerate(qs):
+        if not isinstance(q, dict) or not q.get('name'): raise err(f"question {i + 1} has no 'name'")
+        ans = q.get('answers')
+        if not isinstance(ans, list) or len(ans) < 2: raise err(f"question {q['name']!r} needs a list of two or more 'answers'")
+        for c in ans:
+            if c in owner: raise err(f"column {c!r} is an answer of both {owner[c]['name']!r} and {q['name']!r}")
+            owner[c] = q
+    for q in qs:
+        p = q.get('parent')
+        if p is not None and p not in owner: raise err(f"question {q['name']!r} hangs from {p!r}, which is no question's answer (a dangling parent)")
+        seen, cur = [q['name']], q
+        while cur.get('parent') is not None:
+            cur = owner[cur['parent']]
+            if cur['name'] in seen: raise err(f"the questions {' -> '.join(seen + [cur['name']])} form a cycle")
+            seen.append(cur['name'])
+    return schema
+
+def read_schema(src # a schema file (`.json`, `.yaml`/`.yml`), or a schema dict
+               )->dict:
+    "The checked schema in `src` (see `check_schema`)."
+    if isinstance(src, dict): return check_schema(src)
+    p = Path(src)
+    if not p.exists(): raise FileNotFoundError(f"Schema not found: {p}")
+    try:
+        if p.suffix.lower() in ('.yaml', '.yml'):
+            import yaml
+            d = yaml.safe_load(p.read_text())
+        else: d = json.loads(p.read_text())
+    except Exception as e: raise SchemaError(f"{p}: cannot be read ({type(e).__name__}: {e})") from None
+    return check_schema(d, str(p))
+
+def schema_columns(schema:dict)->list:
+    "The answer columns of `schema`, question by question (the model's outputs)."
+    return [c for q in schema['questions'] for c in q['answers']]
+
+def schema_tree(schema:dict)->list:
+    "`(start, stop, parent_idx)` per question of `schema`, into `schema_columns` (as `tree_index` for GZ2)."
+    cols, res, i = schema_columns(schema), [], 0
+    for q in schema['questions']:
+        res.append((i, i + len(q['answers']), cols.index(q['parent']) if q.get('parent') is not None else -1)); i += len(q['answers'])
+    return res
+
+GZ2_SCHEMA = Path(__file__).parent/'schemas'/'gz2.json' if '__file__' in globals() else None  # the GZ2 tree as a schema file, in the package
+
+# %% ../nbs/00_core.ipynb #8290fc3b
+def task_columns(task:dict # a task (see `model_task`)
+                )->list:
+    "The output columns of `task`: the 37 `CLASSES`, `p_<class>` per class, the regressed columns, or the schema's answers."
+    kind = model_task(dict(task=task))['kind']
+    if kind == 'gz2': return list(CLASSES)
+    if kind == 'classification': return [f'p_{c}' for c in task['classes']]
+    if kind == 'regression': return list(task['columns'])
+    return schema_columns(task['schema'])

@@ -16,7 +16,8 @@ from .core import *
 # %% auto #0
 __all__ = ['N_VOLUNTEERS', 'NOMINAL', 'MAIN_ANSWERS', 'IDMismatchError', 'align', 'simulate_votes', 'Floor', 'vote_floor',
            'Score', 'score', 'mean_baseline', 'coverage_table', 'coverage', 'fit_uncertainty', 'calibrated_uncertainty',
-           'plot_reliability', 'plot_question_rmse', 'plot_pred_vs_true', 'plot_floor']
+           'plot_reliability', 'plot_question_rmse', 'plot_pred_vs_true', 'plot_floor', 'roc_auc', 'average_precision',
+           'score_task']
 
 # %% ../nbs/10_evaluate.ipynb #5253889e
 class IDMismatchError(ValueError):
@@ -261,3 +262,79 @@ def plot_floor(scores:Score|dict, # a `Score` made with `n_volunteers`, or a dic
                label=f'floor ({s0.n_volunteers} volunteers, {s0.floor:.4f} overall)')
     ax.legend(fontsize=8); ax.set_title('Error by question, and the floor the votes set')
     return ax
+
+# %% ../nbs/10_evaluate.ipynb #d2017b9a
+def roc_auc(y,  # truths: True for the class
+            s   # scores (higher: more likely the class)
+           )->float:
+    "Area under the ROC curve: the Mann-Whitney U statistic of the scores, ties counted half; NaN with one class only."
+    y, s = np.asarray(y, bool), np.asarray(s, np.float64)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if not n1 or not n0: return float('nan')
+    r = pd.Series(s).rank().to_numpy()  # (average ranks of ties)
+    return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+def average_precision(y, # truths: True for the class
+                      s  # scores
+                     )->float:
+    "Average precision: the precision at each score threshold weighted by the recall it adds (as scikit-learn's); NaN without positives."
+    y, s = np.asarray(y, bool), np.asarray(s, np.float64)
+    if not y.any(): return float('nan')
+    o = np.argsort(-s, kind='mergesort'); y, s = y[o], s[o]
+    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]  # the last galaxy of each group of tied scores
+    tp = np.cumsum(y)[last]
+    prec, rec = tp / (last + 1), tp / y.sum()
+    return float(np.sum(np.diff(np.r_[0., rec]) * prec))
+
+# %% ../nbs/10_evaluate.ipynb #c25e4924
+def _ids_of(df, where):
+    "The id column of `df`: 'GalaxyID' or 'id' (the first there), as strings."
+    col = next((c for c in ('GalaxyID', 'id') if c in df.columns), None)
+    if col is None: raise IDMismatchError(f"{where}: no id column (GalaxyID or id); its columns are {some_ids(list(df.columns))}")
+    return df[col].astype(str)
+
+def _task_of(pred, labels, target, schema):
+    "The task `pred`'s columns imply (see `score_task`), and the label columns scored."
+    cls = [c[2:] for c in pred.columns if c.startswith('p_')]
+    if schema is not None:
+        sch = read_schema(schema)
+        return dict(kind='schema', schema=sch), schema_columns(sch)
+    if cls:
+        if target is None:
+            cands = [c for c in labels.columns if c not in ('GalaxyID', 'id', 'file') and labels[c].dropna().astype(str).isin(cls).all()]
+            if not cands: raise ValueError(f"No labels column holds only the predicted classes ({some_ids(cls)}): name it (target=, --target)")
+            target = cands[0]
+        return dict(kind='classification', classes=cls), [target]
+    cols = [c for c in pred.columns if c in labels.columns and c not in ('GalaxyID', 'id', 'file')]
+    if not cols: raise ValueError(f"The predictions share no column with the labels ({some_ids(list(labels.columns))}) and have no p_<class> columns")
+    return dict(kind='regression', columns=cols), cols
+
+def score_task(pred:pd.DataFrame|str|Path,   # predictions: an id column + `p_<class>` columns, regressed columns or a schema's answers; or a CSV/parquet
+               labels:pd.DataFrame|str|Path, # the labels: an id column (`GalaxyID` or `id`) and the target column(s); or a CSV/parquet
+               target:str=None,              # classification: the labels' class column (default: the one holding only predicted classes)
+               schema=None                   # a schema file or dict: score per question of that tree
+              )->pd.DataFrame:
+    "Scores of a task: ROC AUC, average precision and accuracy per class; RMSE per column; or RMSE per question (and 'all')."
+    rd = lambda f: f if isinstance(f, pd.DataFrame) else pd.read_parquet(f) if Path(f).suffix == '.parquet' else pd.read_csv(f)
+    pred, labels = rd(pred), rd(labels)
+    task, ycols = _task_of(pred, labels, target, schema)
+    missing = [c for c in ycols if c not in labels.columns]
+    if missing: raise ValueError(f"The labels have no column {some_ids(missing)}")
+    pi, li = _ids_of(pred, 'predictions'), _ids_of(labels, 'labels')
+    common = pi[pi.isin(set(li))]
+    if not len(common): raise IDMismatchError(f"No predicted galaxy has a label (predictions: {some_ids(pi.tolist())}; labels: {some_ids(li.tolist())})")
+    p, y = pred.set_index(pi).loc[common], labels.set_index(li).loc[common]
+    if task['kind'] == 'classification':
+        P, t, cls = p[[f'p_{c}' for c in task['classes']]].to_numpy(np.float64), y[ycols[0]].astype(str).to_numpy(), task['classes']
+        best = np.array(cls)[P.argmax(1)]
+        rows = {c: dict(n=int((t == c).sum()), roc_auc=roc_auc(t == c, P[:, j]), average_precision=average_precision(t == c, P[:, j]),
+                        accuracy=float((best[t == c] == c).mean()) if (t == c).any() else np.nan) for j, c in enumerate(cls)}
+        rows['all'] = dict(n=len(t), roc_auc=np.nanmean([r['roc_auc'] for r in rows.values()]),
+                           average_precision=np.nanmean([r['average_precision'] for r in rows.values()]), accuracy=float((best == t).mean()))
+        return pd.DataFrame(rows).T.astype({'n': int}).rename_axis('class')
+    se = (p[ycols].to_numpy(np.float64) - y[ycols].to_numpy(np.float64))**2
+    if task['kind'] == 'regression': groups = {c: [j] for j, c in enumerate(ycols)}
+    else: groups = {q['name']: list(range(a, b)) for q, (a, b, _) in zip(task['schema']['questions'], schema_tree(task['schema']))}
+    rows = {k: dict(n=len(se), rmse=float(np.sqrt(se[:, js].mean()))) for k, js in groups.items()}
+    rows['all'] = dict(n=len(se), rmse=float(np.sqrt(se.mean())))
+    return pd.DataFrame(rows).T.astype({'n': int}).rename_axis('column' if task['kind'] == 'regression' else 'question')

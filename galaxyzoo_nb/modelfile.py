@@ -16,11 +16,11 @@ from fastai.torch_core import default_device
 from fastai.vision.all import Normalize
 from .core import *
 from .data import GalaxyItem, galaxy_dblock, galaxy_x, set_normalize
-from .models import ARCHS, create_model, RMSE
+from .models import ARCHS, create_model, RMSE, Softmax37Head, TreeHead
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'CONFIG', 'WEIGHTS', 'REQUIRED', 'READY', 'ModelError', 'model_config', 'build_model', 'empty_dls',
-           'write_model', 'ready_model_path', 'read_config', 'read_model']
+__all__ = ['FORMAT_VERSION', 'CONFIG', 'WEIGHTS', 'REQUIRED', 'READY', 'ModelError', 'model_config', 'build_model', 'task_head',
+           'empty_dls', 'write_model', 'ready_model_path', 'read_config', 'read_model']
 
 # %% ../nbs/07_modelfile.ipynb #f3ca693a
 FORMAT_VERSION = 1     # the `config.json` layout this version writes; it reads this one and older
@@ -54,14 +54,36 @@ def model_config(learn:Learner,     # a trained learner from `galaxy_learner` (o
     return dict(format_version=FORMAT_VERSION, package='galaxyzoo_nb', version=_version(), arch=arch['arch'], head=arch['head'],
                 n_models=arch['n_models'], arch_kwargs=arch['kwargs'], size=gx.size, crop=gx.crop,
                 normalize=_norm_stats(learn.dls), tta=tta, int8=int8, uncertainty=getattr(learn.model, 'gz_uncertainty', None),
-                columns=CLASSES, training=training or {})
+                columns=task_columns(_task(learn.model)), training=training or {}, **_task_field(learn.model))
+
+def _task(model)->dict:
+    "The task of `model` (`model.gz_task`; a GZ2 model has none)."
+    return getattr(model, 'gz_task', None) or {'kind': 'gz2'}
+
+def _task_field(model)->dict:
+    "`{'task': ...}` for a config, for a model with a task other than GZ2's (a GZ2 config records none, as before)."
+    t = _task(model)
+    return {} if t['kind'] == 'gz2' else dict(task=t)
 
 # %% ../nbs/07_modelfile.ipynb #6f1772a1
 def build_model(cfg:dict # a config from `model_config` / `read_config`
                ):
     "The untrained network `cfg` describes (`models.create_model` of its architecture, in its saved form)."
     if cfg['arch'] not in ARCHS: raise ModelError(f"unknown architecture {cfg['arch']!r}; this version knows {', '.join(map(repr, ARCHS))}")
-    return create_model(cfg['arch'], cfg['head'], cfg['n_models'], cfg['size'], rebuild=True, **(cfg['arch_kwargs'] or {}))
+    task, kw = model_task(cfg), cfg['arch_kwargs'] or {}
+    if task['kind'] == 'gz2': return create_model(cfg['arch'], cfg['head'], cfg['n_models'], cfg['size'], rebuild=True, **kw)
+    net = create_model(cfg['arch'], task_head(task), cfg['n_models'], cfg['size'], rebuild=True, **kw)
+    net.gz_arch, net.gz_task = dict(arch=cfg['arch'], head=cfg['head'], n_models=cfg['n_models'], kwargs=dict(kw)), task
+    return net
+
+def task_head(task:dict # a task other than GZ2's (see `core.model_task`)
+             ):
+    "The output head of a model for `task`: a softmax over the class logits, none for a regression, a `TreeHead` on a schema's tree."
+    kind = model_task(dict(task=task))['kind']
+    if kind == 'classification': return Softmax37Head()  # (one softmax over all the outputs: the class probabilities)
+    if kind == 'schema': return TreeHead(tree=schema_tree(task['schema']))
+    if kind == 'regression': return None
+    return 'tree'
 
 def empty_dls(cfg:dict,      # a config: `size`, `crop`, `normalize`
               device=None    # where batches go (default: fastai's `default_device()`)
@@ -124,7 +146,9 @@ def read_config(path:str|Path # a model folder (or its `config.json`)
         raise ModelError(f"{fn}: format_version {cfg['format_version']!r} is newer than this galaxyzoo_nb reads ({FORMAT_VERSION}): "
                          "upgrade it (pip install -U galaxyzoo-nb)")
     if cfg['arch'] not in ARCHS: raise ModelError(f"{fn}: unknown architecture {cfg['arch']!r}; this version knows {', '.join(map(repr, ARCHS))}")
-    if cfg['columns'] != CLASSES: raise ModelError(f"{fn}: the model's outputs are not the 37 Galaxy Zoo columns Class1.1 ... Class11.6")
+    try: cols = task_columns(model_task(cfg))
+    except (SchemaError, KeyError, TypeError) as e: raise ModelError(f"{fn}: its task cannot be read ({type(e).__name__}: {e})") from None
+    if cfg['columns'] != cols: raise ModelError(f"{fn}: the model's columns are not those of its task ({model_task(cfg)['kind']}: {some_ids(cols)})")
     return cfg
 
 def _load_weights(path, cfg, model):

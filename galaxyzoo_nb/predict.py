@@ -24,8 +24,9 @@ from .modelfile import read_model, write_model, ModelError
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'UNCERTAINTY', 'MC_SAMPLES', 'tta_views', 'PredictModel', 'views_bs', 'run_model',
-           'make_predictor', 'predict_arrays', 'predict_images', 'SubmissionError', 'check_submission',
-           'write_submission', 'write_predictions', 'vote_values', 'describe', 'walk_answers', 'show_galaxy']
+           'output_columns', 'make_predictor', 'predict_arrays', 'predict_images', 'SubmissionError',
+           'check_submission', 'write_submission', 'write_predictions', 'vote_values', 'describe', 'walk_answers',
+           'show_galaxy']
 
 # %% ../nbs/08_predict.ipynb #e321f288
 TTA_VIEWS = 4  # the dihedral views `predict_images` and `gz_predict` average by default (and `gz_train` scores)
@@ -101,6 +102,11 @@ def _uncertainty_method(model, uncertainty, n_views):
     fits = cal and cal.get('method') == method and cal.get('views', n_views) == n_views  # (a spread over other views is another spread)
     return method, (cal if fits else None)
 
+def output_columns(learn:Learner # a loaded model
+                  )->list:
+    "The columns `learn`'s model predicts: its task's (`core.task_columns`: `p_<class>`, regressed columns, a schema's answers), else the 37 `CLASSES`."
+    return task_columns(getattr(learn.model, 'gz_task', None) or {'kind': 'gz2'})
+
 def make_predictor(learn:Learner,             # a loaded model
                    tta:bool|int=TTA_VIEWS,     # dihedral views to average
                    int8:bool=None,             # predict in int8; `None`: where `int8_ready`
@@ -113,6 +119,9 @@ def make_predictor(learn:Learner,             # a loaded model
     if features:
         if uncertainty: raise ValueError("features=True: no uncertainty (the features have no calibrated spread)")
         return dict(pm=PredictModel(model, n_views, bf16=bf16, features=True), n_views=n_views, method=None, cal=None, mc=0, features=True)
+    kind = (getattr(model, 'gz_task', None) or {'kind': 'gz2'})['kind']
+    if uncertainty and kind != 'gz2': raise ValueError(f"uncertainty: standard deviations are calibrated per GZ2 question, and this model predicts "
+                                                       f"a {kind} task ({some_ids(output_columns(learn))}): predict without uncertainty (--uncertainty)")
     method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
     mc = MC_SAMPLES if method == 'mc' else 0
     if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
@@ -130,16 +139,17 @@ def predict_arrays(learn_or_path:Learner|str|Path, # a `Learner`, a model folder
                    calibrate:bool=True,            # scale the standard deviations by the model's calibration, where it has one
                    predictor:dict=None             # from `make_predictor` (then `tta`, `int8` and `uncertainty` are its)
                   )->pd.DataFrame:
-    "Predicted vote fractions of images already decoded with the model's crop and size: `GalaxyID` + the 37 `CLASSES` (+ `STD_CLASSES`; `GalaxyID` + `embedding` with a features predictor)."
+    "Predicted vote fractions of images already decoded with the model's crop and size: `GalaxyID` + the 37 `CLASSES` or the task's columns (+ `STD_CLASSES`; `GalaxyID` + `embedding` with a features predictor)."
     learn = read_model(learn_or_path)
     p = predictor or make_predictor(learn, tta, int8, uncertainty)
     dl = learn.dls.test_dl([GalaxyItem(a, None) for a in arrays], bs=bs or views_bs(p['n_views'], p['mc']))
     preds = run_model(learn, p['pm'], dl, progress).numpy()
     if p.get('features'): return pd.DataFrame({'GalaxyID': np.arange(len(preds)) if ids is None else ids, 'embedding': list(preds)})
-    df = pd.DataFrame(preds[:, :len(CLASSES)], columns=CLASSES)
+    cols = output_columns(learn)  # (the 37 `CLASSES`, or the columns of the model's task)
+    df = pd.DataFrame(preds[:, :len(cols)], columns=cols)
     df.insert(0, 'GalaxyID', np.arange(len(df)) if ids is None else ids)
     if p['method']:
-        std = preds[:, len(CLASSES):]
+        std = preds[:, len(cols):]
         if p['cal'] is not None and calibrate: std = calibrated_std(std, p['cal'])
         elif calibrate: warnings.warn(f"This model carries no uncertainty calibration for {p['method']!r} with {p['n_views']} views: the standard "
                                       "deviations are the raw spread (fit one with evaluate.fit_uncertainty on labelled galaxies; train_galaxy does)")
