@@ -1,4 +1,4 @@
-"""Console scripts to train a model, write a Kaggle submission for a folder of images, and score predictions, with one-line errors that say what is wrong.
+"""Console scripts to train, finetune, predict, embed, search, score and explore, with one-line errors that say what is wrong.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/cli.html.md"""
 
@@ -18,8 +18,8 @@ from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS, sc
 
 # %% auto #0
 __all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'check_exists', 'train_parser', 'gz_train', 'gz_predict',
-           'valid_ids', 'gz_evaluate', 'gz_explore', 'finetune_parser', 'gz_finetune', 'gz_embed', 'similar_parser',
-           'gz_similar', 'gz_unusual']
+           'valid_ids', 'gz_evaluate', 'finetune_parser', 'gz_finetune', 'gz_embed', 'similar_parser', 'gz_similar',
+           'gz_unusual', 'gz_explore']
 
 # %% ../nbs/17_cli.ipynb #9b29c3fa
 def heavy(module:str # a module of this package, e.g. 'learner'
@@ -202,23 +202,6 @@ def gz_evaluate(pred_csv:Annotated[str, "predictions CSV (Kaggle submission form
         print(f"RMSE {s.rmse:.5f}{fl}")
         return s
 
-# %% ../nbs/17_cli.ipynb #266ad77b
-@call_parse
-def gz_explore(predictions:Annotated[str, "predictions from gz_predict: .csv or .parquet, with or without _std columns"],
-               images:Annotated[str, "the folder of the images, named <id>.<ext> as gz_predict lists them (not needed where the "
-                                "predictions have a file column or the embeddings name the files)"]=None,
-               embeddings:Annotated[str, "embeddings from gz_embed: each galaxy's look-alikes (their file column names the images too)"]=None,
-               model:Annotated[str, "a model folder, or 'default' for the ready model: upload images to it (and outline its crop)"]=None,
-               port:Annotated[int, "the port to listen on"]=8000,
-               host:Annotated[str, "the address to listen on: 127.0.0.1 is this machine only; anything else is reachable by others"]='127.0.0.1'):
-    "Browse predictions in a web browser: galleries sorted and filtered by any answer, each galaxy's answers and look-alikes, uploads."
-    with cli_errors('gz_explore'):
-        check_exists(predictions, 'Predictions file')
-        if images is not None: check_exists(images, 'Images folder')
-        if embeddings is not None: check_exists(embeddings, 'Embeddings file')
-        if model not in (None, 'default'): check_exists(model, 'Model')
-        heavy('explore').run_explore(predictions, images, embeddings, model, host, port)
-
 # %% ../nbs/17_cli.ipynb #f8d7e273
 def finetune_parser():
     "The `argparse` parser of `gz_finetune`: `finetune.finetune`'s arguments as flags (fastcore's `anno_parser`)."
@@ -372,3 +355,20 @@ def gz_unusual(emb:Annotated[str, "an embeddings file written by gz_embed (.parq
         res = heavy('search').unusual(emb, top or None, k)
         _table_out(res, out, 'gz_unusual')
         return res
+
+# %% ../nbs/17_cli.ipynb #266ad77b
+@call_parse
+def gz_explore(predictions:Annotated[str, "predictions from gz_predict: .csv or .parquet, with or without _std columns"],
+               images:Annotated[str, "the folder of the images, named <id>.<ext> as gz_predict lists them (not needed where the "
+                                "predictions have a file column or the embeddings name the files)"]=None,
+               embeddings:Annotated[str, "embeddings from gz_embed: each galaxy's look-alikes (their file column names the images too)"]=None,
+               model:Annotated[str, "a model folder, or 'default' for the ready model: upload images to it (and outline its crop)"]=None,
+               port:Annotated[int, "the port to listen on"]=8000,
+               host:Annotated[str, "the address to listen on: 127.0.0.1 is this machine only; anything else is reachable by others"]='127.0.0.1'):
+    "Browse predictions in a web browser: galleries sorted and filtered by any answer, each galaxy's answers and look-alikes, uploads."
+    with cli_errors('gz_explore'):
+        check_exists(predictions, 'Predictions file')
+        if images is not None: check_exists(images, 'Images folder')
+        if embeddings is not None: check_exists(embeddings, 'Embeddings file')
+        if model not in (None, 'default'): check_exists(model, 'Model')
+        heavy('explore').run_explore(predictions, images, embeddings, model, host, port)
