@@ -240,6 +240,13 @@ def _columns_table(row:pd.Series, cols:list):
     "A table of the row's other columns (a finetuned task's `p_merger`, a `padded` flag...), ±σ where there is a `_std` column."
     return Table(*[Tr(Td(c), Td(f'{row[c]:.4g}' + (f" ± {row[c + '_std']:.3g}" if f'{c}_std' in row else ''))) for c in cols])
 
+def _answers(row:pd.Series, cols:list)->list:
+    "A galaxy's answers: the GZ2 walk in words and bars where `row` has the 37 `CLASSES`, and a table of its other columns `cols` (a task's)."
+    gz2 = all(k in row for k in CLASSES)
+    others = [k for k in cols if k not in CLASSES and k not in STD_CLASSES and not k.endswith('_std')]
+    out = [P(describe(row), id='describe'), *_bars(row), P(BARS_NOTE, cls='note')] if gz2 else []
+    return out + ([_columns_table(row, others)] if others else [])
+
 # %% ../nbs/16_explore.ipynb #c52ed0fc
 class Lookalikes:
     "The look-alikes of catalogue galaxies and of new images, from an embeddings file (`search.Embeddings`)."
@@ -297,11 +304,7 @@ def _galaxy(cat, key, crop, lookalikes):
     l, t, rr, b = crop_box(w, h, crop)
     box = f'left:{100 * l / w:.2f}%;top:{100 * t / h:.2f}%;width:{100 * (rr - l) / w:.2f}%;height:{100 * (b - t) / h:.2f}%'
     img = Div(Img(src=f'/image/{_q(key)}', alt=str(key)), Div(cls='crop', style=box, title=f'the model\'s crop ({crop} of {KAGGLE_SIDE} px)'), cls='frame') if f else P('(no image)')
-    gz2 = all(c in row for c in CLASSES)
-    others = [c for c in cat.columns if c not in CLASSES and c not in STD_CLASSES and not c.endswith('_std')]
-    answers = [P(describe(row), id='describe'), *_bars(row), P(BARS_NOTE, cls='note')] if gz2 else []
-    if others: answers.append(_columns_table(row, others))
-    body = [Div(img, Div(*answers), cls='cols')]
+    body = [Div(img, Div(*_answers(row, cat.columns)), cls='cols')]
     if lookalikes is not None:
         sim = lookalikes.of(key)
         body += [H2('Look-alikes'), P('(not in the embeddings)') if sim is None else
@@ -391,7 +394,7 @@ def explore_app(predictions:str|Path,  # predictions from `gz_predict` (`.csv`/`
         atomic_write(fn.with_suffix('.png'), lambda t: Image.fromarray(a).save(t, format='PNG'))
         shown[fn.stem] = fn.with_suffix('.png')
         body = [Div(Div(Img(src=f'/uploaded/{fn.stem}', alt=name, width=256), P('what the model sees', cls='note')),
-                    Div(P(describe(pred), id='describe'), *_bars(pred), P(BARS_NOTE, cls='note')), cls='cols')]
+                    Div(*_answers(pred, list(pred.index[1:]))), cls='cols')]  # (the id, then the model's columns)
         if note is not None: body.append(note)
         if sim is not None: body += [H2('Look-alikes'), Div(*[_card(cat, k, f'similarity {s:.3f}', link=k in cat.row.index) for k, s in zip(sim.key, sim.similarity)], cls='grid', id='lookalikes')]
         return _html(f'Uploaded: {name}', *body)

@@ -168,11 +168,13 @@ def save_galaxy(learn:Learner,      # a trained and scored learner
     summary = dict(info, valid_ids=[o.id for o in learn.dls.valid_ds.items], history=h.round(6).to_dict('records'),
                    uncertainty_report=scores.get('uncertainty_report'))
     atomic_write(out/'summary.json', lambda t: t.write_text(json.dumps(summary, indent=1)))
-    rmse = 'n/a' if info['valid_rmse'] is None else f"{info['valid_rmse']:.4f}"
-    if info['valid_rmse_tta'] is not None: rmse += f" ({info['valid_rmse_tta']:.4f} with {info['tta']}-view TTA)"
+    done = 'trained'  # (a finetuned task has its own scores, not the GZ2 RMSE)
+    if info['valid_rmse'] is not None:
+        tta = f" ({info['valid_rmse_tta']:.4f} with {info['tta']}-view TTA)" if info['valid_rmse_tta'] is not None else ''
+        done = f"valid RMSE {info['valid_rmse']:.4f}{tta}{scores.get('int8_note', '')} after"
     procs = f", {info['n_processes']} processes" if info['n_processes'] > 1 else ''
     took = '' if minutes is None else f"{minutes:.1f} min{procs}; "
-    print(f"valid RMSE {rmse}{scores.get('int8_note', '')} after {len(h)} epochs ({took}wrote {out}/: config.json, model.safetensors, "
+    print(f"{done} {len(h)} epochs ({took}wrote {out}/: config.json, model.safetensors, "
           f"curves.png, summary.json{', learner.pkl' if pkl else ''})")
     return out
 
