@@ -16,9 +16,9 @@ import pandas as pd
 __all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES',
            'TASK_KINDS', 'GZ2_SCHEMA', 'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError',
            'find_data', 'some_ids', 'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError',
-           'check_frame', 'load_labels', 'load_predictions', 'calibrated_std', 'tree_deviations', 'tree_violations',
-           'make_synthetic', 'show_bars', 'SchemaError', 'model_task', 'gz2_schema', 'check_schema', 'read_schema',
-           'schema_columns', 'schema_tree', 'task_columns']
+           'check_frame', 'load_labels', 'read_table', 'load_predictions', 'calibrated_std', 'tree_deviations',
+           'tree_violations', 'make_synthetic', 'show_bars', 'SchemaError', 'model_task', 'gz2_schema', 'check_schema',
+           'read_schema', 'schema_columns', 'schema_tree', 'task_columns']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 @dataclass(frozen=True)
@@ -213,6 +213,16 @@ def load_labels(csv:str|Path # path to a Kaggle `training_solutions_rev1.csv`-st
         raise LabelError(f"{fn}: wrong header (unexpected {some_ids([c for c in cols if c not in KAGGLE_HEADER]) or 'column order'}); "
                          "expected GalaxyID,Class1.1,...,Class11.6")
     return check_frame(df, str(fn), LabelError, first_line=2)  # (the header is line 1)
+
+# %% ../nbs/00_core.ipynb #ce9f82c6
+def read_table(fn:str|Path,          # a `.parquet` file, else read as CSV
+               error:type=FrameError # the exception raised when it cannot be parsed (a `ValueError` subclass)
+              )->pd.DataFrame:
+    "The table `fn` as a DataFrame; `FileNotFoundError` if it is missing, else `error` naming the file and why it cannot be read."
+    fn = Path(fn); kind = 'Parquet' if fn.suffix.lower() == '.parquet' else 'CSV'
+    if not fn.is_file(): raise FileNotFoundError(f"Table not found: {fn}")
+    try: return pd.read_parquet(fn) if kind == 'Parquet' else pd.read_csv(fn)
+    except Exception as e: raise error(f"{fn}: cannot be read as {kind} ({type(e).__name__}: {e})") from None
 
 # %% ../nbs/00_core.ipynb #2520df37
 STD_CLASSES = [f'{c}_std' for c in CLASSES]  # the standard deviation of each answer's prediction, where there is one

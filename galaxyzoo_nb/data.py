@@ -283,8 +283,7 @@ BANDS = ('g', 'r', 'i')  # a catalogue's band columns, blue to red, used when it
 def _read_catalogue(p:Path, id_col:str, file_col:str, bands:tuple=None)->pd.DataFrame:
     "Catalogue `p`'s `id` and `file` columns (a tuple of band files per row with `bands`), relative paths resolved from its folder, and any `pixscale`."
     if not p.exists(): raise SourceError(f"Catalogue not found: {p}")
-    try: cat = pd.read_parquet(p) if p.suffix.lower() == '.parquet' else pd.read_csv(p)
-    except Exception as e: raise SourceError(f"{p}: cannot be read ({type(e).__name__}: {e})") from None
+    cat = read_table(p, SourceError)
     if bands is None and file_col not in cat.columns and all(b in cat.columns for b in BANDS): bands = BANDS
     missing = [c for c in (id_col, *(bands or [file_col])) if c not in cat.columns]
     if missing: raise SourceError(f"{p}: no column {' or '.join(map(repr, missing))}; its columns are {', '.join(map(str, cat.columns))} "

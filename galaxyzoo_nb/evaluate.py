@@ -315,7 +315,7 @@ def score_task(pred:pd.DataFrame|str|Path,   # predictions: an id column + `p_<c
                schema=None                   # a schema file or dict: score per question of that tree
               )->pd.DataFrame:
     "Scores of a task: ROC AUC, average precision and accuracy per class; RMSE per column; or RMSE per question (and 'all')."
-    rd = lambda f: f if isinstance(f, pd.DataFrame) else pd.read_parquet(f) if Path(f).suffix == '.parquet' else pd.read_csv(f)
+    rd = lambda f: f if isinstance(f, pd.DataFrame) else read_table(f)
     pred, labels = rd(pred), rd(labels)
     task, ycols = _task_of(pred, labels, target, schema)
     missing = [c for c in ycols if c not in labels.columns]

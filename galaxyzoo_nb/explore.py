@@ -29,12 +29,6 @@ __all__ = ['ID_NAMES', 'THUMB', 'THUMB_CROP', 'PAGE', 'MAX_UPLOAD', 'WEB_TYPES',
 # %% ../nbs/16_explore.ipynb #2e6f88dd
 ID_NAMES = ('GalaxyID', 'id')  # the id column of a predictions file, as `gz_predict` names it
 
-def _read_table(fn:Path)->pd.DataFrame:
-    "A `.csv` or `.parquet` file as a DataFrame, or a `FrameError` naming it."
-    kind = 'Parquet' if fn.suffix.lower() == '.parquet' else 'CSV'
-    try: return pd.read_parquet(fn) if kind == 'Parquet' else pd.read_csv(fn)
-    except Exception as e: raise FrameError(f"{fn}: cannot be read as {kind} ({type(e).__name__}: {e})") from None
-
 def _check_numbers(df, cols, fn, idc):
     "The columns `cols` of `df` as float32, or a `FrameError` naming the rows with a missing or non-numeric value."
     vals = df[cols].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
@@ -48,7 +42,7 @@ def load_catalogue(predictions:str|Path # a predictions file from `gz_predict`: 
     fn = Path(predictions)
     if not fn.exists(): raise FileNotFoundError(f"Predictions file not found: {fn}")
     if fn.suffix.lower() not in ('.csv', '.parquet'): raise FrameError(f"{fn}: predictions must be a .csv or .parquet file")
-    df = _read_table(fn)
+    df = read_table(fn)
     idc = next((c for c in ID_NAMES if c in df.columns), None)
     if idc is None: raise FrameError(f"{fn}: no id column (GalaxyID or id); its columns are {some_ids(list(df.columns))}")
     if not len(df): raise FrameError(f"{fn}: no rows")

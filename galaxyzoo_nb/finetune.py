@@ -35,13 +35,6 @@ __all__ = ['MIN_PER_CLASS', 'FINETUNABLE', 'FinetuneError', 'read_labels', 'infe
 class FinetuneError(ValueError):
     "Labels, images or a base model cannot be finetuned on; the message names the file, row or column."
 
-def _read_table(p:Path)->pd.DataFrame:
-    "The labels table `p` (`.csv` or `.parquet`)."
-    if p.suffix.lower() not in ('.csv', '.parquet'): raise FinetuneError(f"{p}: labels must be a .csv or .parquet table")
-    if not p.exists(): raise FileNotFoundError(f"Labels not found: {p}")
-    try: return pd.read_parquet(p) if p.suffix.lower() == '.parquet' else pd.read_csv(p)
-    except Exception as e: raise FinetuneError(f"{p}: cannot be read ({type(e).__name__}: {e})") from None
-
 def read_labels(labels:str|Path,       # a `.csv`/`.parquet` table: an id column and target column(s) (and a `file` column without `images`)
                 images:str|Path=None,  # a folder of images named `<id>.<ext>` (default: the table's `file` column)
                 id_col:str='id',       # the table's id column
@@ -49,7 +42,9 @@ def read_labels(labels:str|Path,       # a `.csv`/`.parquet` table: an id column
                )->pd.DataFrame:
     "The labelled galaxies: `id`, `file`, then the table's other columns (the targets), in the table's order."
     p = Path(labels)
-    raw = _read_table(p)
+    if p.suffix.lower() not in ('.csv', '.parquet'): raise FinetuneError(f"{p}: labels must be a .csv or .parquet table")
+    if not p.exists(): raise FileNotFoundError(f"Labels not found: {p}")
+    raw = read_table(p, FinetuneError)
     if id_col not in raw.columns: raise FinetuneError(f"{p}: no id column {id_col!r}; its columns are {some_ids(list(raw.columns))} (name it with id_col, --id-col)")
     if images is None:
         if file_col not in raw.columns: raise FinetuneError(f"{p}: no {file_col!r} column, and no images folder given (images=, --images DIR)")

@@ -343,7 +343,7 @@ def unusual(emb,             # an embeddings file or `Embeddings`
 def _votes(votes):
     "Vote fractions indexed by id (from a DataFrame or CSV whose first column is the id), or `None`."
     if votes is None: return None
-    df = pd.read_csv(votes) if isinstance(votes, (str, Path)) else votes
+    df = read_table(votes) if isinstance(votes, (str, Path)) else votes
     return df.set_index(df.columns[0])
 
 def leading(row, # a galaxy's 37 vote fractions (see `predict.vote_values`)
