@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/search.html.md"""
 
 # %% ../nbs/14_search.ipynb #03f09bba
 from __future__ import annotations
-import base64, hashlib, json, os, textwrap, warnings
+import base64, json, os, textwrap, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ import faiss
 from fastai.learner import Learner
 from .core import *
 from .data import list_images, galaxy_arrays, galaxy_x, load_galaxy, ImageError
-from .modelfile import read_model, read_config, ready_model_path
+from .modelfile import read_model, read_config, ready_model_path, _sha256
 from .predict import make_predictor, predict_arrays, tta_views, walk_answers, TTA_VIEWS
 from .catalog import predict_catalog, errors_path, CatalogError, CHUNK, _model_id
 
@@ -197,11 +197,8 @@ def index_path(path:str|Path)->Path:
     path = Path(path); return path.with_name(path.name + '.faiss')
 
 def fingerprint(path:str|Path)->str:
-    "The SHA-256 of the file `path`."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 22), b''): h.update(b)
-    return h.hexdigest()
+    "The SHA-256 of the file `path` (as `modelfile` hashes a model's weights)."
+    return _sha256(Path(path))
 
 class Embeddings:
     "An embeddings file (from `embed_catalog`) with its FAISS index, for `similar` and `unusual` searches."
