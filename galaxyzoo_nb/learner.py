@@ -16,15 +16,15 @@ from fastai.learner import Learner
 from fastai.callback.schedule import valley  # also adds `fit_one_cycle`, `fine_tune` and `lr_find` to `Learner`
 from fastai.losses import MSELossFlat
 from fastai.optimizer import Adam
-from fastai.torch_core import trainable_params
+from fastai.torch_core import trainable_params, set_seed
 from fastai.vision.all import imagenet_stats, model_meta, default_split
 from .core import *
-from .data import GALAXY_STATS, galaxy_x, set_normalize
+from .data import GALAXY_STATS, galaxy_x, set_normalize, galaxy_dls
 from .models import get_arch, create_model, RMSE
 from .callbacks import EpochHistory, BF16, PreciseBN
 
 # %% auto #0
-__all__ = ['EnsembleMSE', 'galaxy_learner', 'fit_study', 'suggest_lr', 'fit_fastai', 'plot_curves']
+__all__ = ['EnsembleMSE', 'galaxy_learner', 'fit_study', 'suggest_lr', 'fit_fastai', 'plot_curves', 'tiny_learner']
 
 # %% ../nbs/05_learner.ipynb #276420f9
 class EnsembleMSE:
@@ -119,3 +119,19 @@ def plot_curves(learn:Learner,   # a learner with an `EpochHistory` (all learner
     fig.tight_layout()
     if fname: atomic_write(Path(fname), lambda t: fig.savefig(t, format='png', dpi=100))
     return fig
+
+# %% ../nbs/05_learner.ipynb #ce51675f
+def tiny_learner(n:int=100,       # labelled galaxies (a 20 % validation split of them)
+                 bs:int=32,       # batch size
+                 epochs:int=1,    # one-cycle epochs
+                 seed:int=0,      # seed of the initial weights
+                 size:int=64,     # image side in pixels
+                 arch:str='cnn',  # a name in `models.ARCHS`
+                 data=None,       # data folder (default: `find_data()`)
+                 **kwargs         # passed to `galaxy_learner`
+                )->Learner:
+    "A `galaxy_learner` of `arch` trained for `epochs` on `n` galaxies of the sample, for examples and tests."
+    set_seed(seed)
+    learn = galaxy_learner(galaxy_dls(data, n=n, bs=bs, size=size), arch, **kwargs)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, 3e-3)
+    return learn
