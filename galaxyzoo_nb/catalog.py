@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/catalog.html.md"""
 
 # %% ../nbs/09_catalog.ipynb #3d958655
 from __future__ import annotations
-import hashlib, json, shutil, sys, time
+import hashlib, json, os, shutil, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,18 +19,45 @@ from fastprogress.fastprogress import progress_bar
 from fastai.learner import Learner
 from .core import *
 from .data import ImageError, list_images, decode_images, galaxy_x
-from .modelfile import read_model, read_config, ready_model_path
+from .modelfile import read_model, read_config, resolve_model
 from .quantize import int8_ready
 from .predict import predict_arrays, make_predictor, tta_views, output_columns
 
 # %% auto #0
-__all__ = ['CHUNK', 'MANIFEST', 'CatalogError', 'decode_chunk', 'predict_chunk', 'work_dir', 'errors_path', 'predict_catalog']
+__all__ = ['CHUNK', 'MANIFEST', 'CatalogError', 'check_settings', 'check_not_input', 'decode_chunk', 'predict_chunk', 'work_dir',
+           'errors_path', 'predict_catalog']
 
 # %% ../nbs/09_catalog.ipynb #afe5427e
 CHUNK = 2000  # images per chunk (and shard): memory is bounded by this, not by the input
 
 class CatalogError(ValueError):
     "The output or its work folder cannot be used; the message names the file and what is wrong."
+
+def check_settings(chunk:int=CHUNK,      # images per chunk: 1 or more
+                   tta:int=None,         # dihedral views: 0, 1, 2, 4 or 8 (`None`: the model's)
+                   bs:int=None,          # images per batch: 1 or more
+                   workers:int=0,        # Dask worker processes: 0 or more
+                   pixscale:float=None   # arcsec/px: above 0
+                  ):
+    "Check `predict_catalog`'s numbers before any work starts: an `ArgError` names the first out of range."
+    check_number('chunk', chunk, lo=1, integer=True, none_ok=False)
+    try: tta_views(tta if tta is not None else 1)
+    except ValueError: raise ArgError('tta', tta, 'give 0 (none), 1, 2, 4 or 8 views') from None
+    check_number('bs', bs, lo=1, integer=True)
+    check_number('workers', workers, lo=0, integer=True, none_ok=False)
+    check_number('pixscale', pixscale, lo=0, above=True)
+
+def _paths(f): return [os.path.abspath(g) for g in (f if isinstance(f, tuple) else (f,))]
+
+def check_not_input(out:str|Path, # the output to write (and its errors file beside it)
+                    source,       # what `list_images` listed
+                    items:pd.DataFrame # its `id` and `file` columns
+                   ):
+    "A `CatalogError` if writing `out` or its errors file would replace an input: the catalogue `source` or one of its images."
+    outs = {os.path.abspath(out): 'out', os.path.abspath(errors_path(out)): "the errors file of out"}
+    ins = [str(source)] if isinstance(source, (str, Path)) and Path(source).is_file() else []
+    for f in ins + [g for f in items['file'] for g in _paths(f)]:
+        if os.path.abspath(f) in outs: raise CatalogError(f"{outs[os.path.abspath(f)]} ({os.path.abspath(f)}) is an input of this run: write the output to another file")
 
 # %% ../nbs/09_catalog.ipynb #7e7a4c77
 def decode_chunk(items:pd.DataFrame, # `id` and `file` of the chunk's images
@@ -219,8 +246,10 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     "Predict every image of `source` in chunks, resumably, into `out`; unreadable images go to `errors_path(out)`."
     out = Path(out)
     if out.suffix.lower() not in ('.csv', '.parquet'): raise CatalogError(f"out={str(out)!r}: the output must end in .csv or .parquet")
+    check_settings(chunk, tta, bs, workers, pixscale)
     items = list_images(source, id_col, file_col, bands)
-    ref = None if isinstance(model, Learner) else str(ready_model_path() if str(model) == 'default' else model)
+    check_not_input(out, source, items)
+    ref = None if isinstance(model, Learner) else str(resolve_model(model))
     if (workers or scheduler) and ref is None: raise CatalogError("With Dask the workers load the model themselves: pass a model folder, not a Learner")
     learn = model if ref is None else read_model(ref, cpu=True)
     cfg = getattr(learn, 'model_config', None) or {}

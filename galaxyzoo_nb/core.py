@@ -15,10 +15,10 @@ import pandas as pd
 # %% auto #0
 __all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES',
            'TASK_KINDS', 'GZ2_SCHEMA', 'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError',
-           'find_data', 'some_ids', 'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError',
-           'check_frame', 'load_labels', 'read_table', 'load_predictions', 'calibrated_std', 'tree_deviations',
-           'tree_violations', 'make_synthetic', 'show_bars', 'SchemaError', 'model_task', 'gz2_schema', 'check_schema',
-           'read_schema', 'schema_columns', 'schema_tree', 'task_columns']
+           'find_data', 'some_ids', 'ArgError', 'check_number', 'atomic_write', 'why_unwritable', 'distrib_rank',
+           'FrameError', 'LabelError', 'check_frame', 'load_labels', 'read_table', 'load_predictions', 'calibrated_std',
+           'tree_deviations', 'tree_violations', 'make_synthetic', 'show_bars', 'SchemaError', 'model_task',
+           'gz2_schema', 'check_schema', 'read_schema', 'schema_columns', 'schema_tree', 'task_columns']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 @dataclass(frozen=True)
@@ -133,6 +133,31 @@ def some_ids(ids,   # GalaxyIDs (or any items) to name in a message
     ids = list(ids)
     return ', '.join(map(str, ids[:n])) + (f" and {len(ids)-n} more" if len(ids) > n else '')
 
+# %% ../nbs/00_core.ipynb #9ad592d1
+class ArgError(ValueError):
+    "An argument out of its range: `name` is the parameter (a command's flag), `value` what was given."
+    def __init__(self, name, value, want):
+        super().__init__(f"{name}={value!r}: {want}"); self.name, self.value, self.want = name, value, want
+
+def check_number(name:str,          # the parameter's name, for the message
+                 value,             # the value given (`None` passes where `none_ok`)
+                 lo=None,           # the smallest value allowed
+                 hi=None,           # the largest value allowed
+                 integer:bool=False, # it must be a whole number
+                 above:bool=False,  # strictly above `lo` (e.g. a pixel scale above 0)
+                 none_ok:bool=True  # `None` means "the default"
+                ):
+    "`value` if it is a finite number within `[lo, hi]` (or above `lo`), else an `ArgError` naming `name`."
+    if value is None and none_ok: return value
+    rng = ' and '.join(([f"above {lo}" if above else f"{lo} or more"] if lo is not None else []) + ([f"{hi} or less"] if hi is not None else []))
+    want = f"give a {'whole number' if integer else 'finite number'}{' ' + rng if rng else ''}"
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and np.isfinite(value)
+    if ok and integer: ok = float(value).is_integer()
+    if ok and lo is not None: ok = value > lo if above else value >= lo
+    if ok and hi is not None: ok = value <= hi
+    if not ok: raise ArgError(name, value, want)
+    return value
+
 # %% ../nbs/00_core.ipynb #f8a6615a
 def _umask()->int:
     "This process's umask (reading it means setting it: set it straight back)."
@@ -227,13 +252,12 @@ def read_table(fn:str|Path,          # a `.parquet` file, else read as CSV
 # %% ../nbs/00_core.ipynb #2520df37
 STD_CLASSES = [f'{c}_std' for c in CLASSES]  # the standard deviation of each answer's prediction, where there is one
 
-def load_predictions(csv:str|Path # a predictions CSV: `GalaxyID` + `CLASSES` (+ `STD_CLASSES`), e.g. from `gz_predict`
+def load_predictions(csv:str|Path # a predictions `.csv` or `.parquet` file: `GalaxyID` + `CLASSES` (+ `STD_CLASSES`), e.g. from `gz_predict`
                     )->pd.DataFrame:
     "Read and validate predictions: `GalaxyID` + the 37 `CLASSES`, and their `STD_CLASSES` where the file has them."
     fn = Path(csv)
     if not fn.exists(): raise FileNotFoundError(f"Predictions file not found: {fn}")
-    try: df = pd.read_csv(fn)
-    except Exception as e: raise FrameError(f"{fn}: cannot be read as CSV ({e})") from None
+    df = read_table(fn)
     out = check_frame(df, str(fn), first_line=2)
     if not all(c in df.columns for c in STD_CLASSES): return out
     sd = df[STD_CLASSES].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)

@@ -190,11 +190,12 @@ def load_galaxy(fn:str|Path|tuple,     # image file (JPEG, PNG, TIFF, FITS), or 
     return Image.fromarray(read_galaxy(fn, crop, size, pixscale, allow_small)[0])
 
 # %% ../nbs/01_data.ipynb #5a1d0109
-def fits_examples(path:str|Path=None # the sample data folder (default: `find_data()`)
+def fits_examples(path:str|Path=None # a data folder beside which to look (default: beside `find_data()`'s, then beside the shared sample)
                  )->Path|None:
-    "The folder of real FITS cutouts beside the sample data (`fits_examples/`), or `None` where there is none."
-    p = find_data(path).parent/'fits_examples'
-    return p if p.is_dir() else None
+    "The folder of real FITS cutouts of the shared data (`fits_examples/`), or `None` where there is none."
+    from galaxyzoo_nb.core import _sample_candidates
+    near = [find_data(path)] if path is not None else [*([find_data()] if os.environ.get('GALAXYZOO_DATA') else []), *_sample_candidates()]
+    return next((c.parent/'fits_examples' for c in near if (c.parent/'fits_examples').is_dir()), None)
 
 # %% ../nbs/01_data.ipynb #8e794865
 def _scale(v): return None if v is None or pd.isna(v) else float(v)

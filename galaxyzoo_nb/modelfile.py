@@ -20,7 +20,7 @@ from .models import ARCHS, create_model, RMSE, Softmax37Head, TreeHead
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'CONFIG', 'WEIGHTS', 'REQUIRED', 'READY', 'ModelError', 'model_config', 'build_model', 'task_head',
-           'empty_dls', 'write_model', 'ready_model_path', 'read_config', 'read_model']
+           'empty_dls', 'write_model', 'ready_model_path', 'read_config', 'read_model', 'resolve_model']
 
 # %% ../nbs/07_modelfile.ipynb #f3ca693a
 FORMAT_VERSION = 1     # the `config.json` layout this version writes; it reads this one and older
@@ -188,7 +188,7 @@ def read_model(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, 'd
     "The `Learner` itself, or one around the model saved in `learn_or_path`, loaded without unpickling anything."
     if isinstance(learn_or_path, Learner): return learn_or_path
     cpu = not torch.cuda.is_available() if cpu is None else cpu
-    path = ready_model_path() if str(learn_or_path) == 'default' else Path(learn_or_path)
+    path = resolve_model(learn_or_path)
     if path.is_file() and path.name != CONFIG:
         if not trust_pickle: raise ModelError(
             f"Refusing to load {path}: it is not a model folder but a file, presumably a pickle (fastai's Learner.export), and "
@@ -203,3 +203,9 @@ def read_model(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, 'd
     learn = Learner(dls, model.to(dls.device), loss_func=MSELossFlat(), metrics=RMSE())
     learn.model_config, learn.model_path = cfg, path
     return learn
+
+# %% ../nbs/07_modelfile.ipynb #a225b7c3
+def resolve_model(model:str|Path # a model folder (or file), or 'default' for the ready model
+                 )->Path:
+    "The path `model` names: `ready_model_path()` for 'default', else `Path(model)`."
+    return ready_model_path() if str(model) == 'default' else Path(model)

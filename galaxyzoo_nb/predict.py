@@ -23,8 +23,8 @@ from .quantize import int8_model, int8_ready
 from .modelfile import read_model, write_model, ModelError
 
 # %% auto #0
-__all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'UNCERTAINTY', 'MC_SAMPLES', 'tta_views', 'PredictModel', 'views_bs', 'run_model',
-           'output_columns', 'make_predictor', 'predict_arrays', 'predict_images', 'SubmissionError',
+__all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'UNCERTAINTY', 'MC_SAMPLES', 'FIELD', 'tta_views', 'PredictModel', 'views_bs',
+           'run_model', 'output_columns', 'make_predictor', 'predict_arrays', 'predict_images', 'SubmissionError',
            'check_submission', 'write_submission', 'write_predictions', 'vote_values', 'describe', 'walk_answers',
            'show_galaxy']
 
@@ -257,11 +257,7 @@ def walk_answers(pred_row, # a galaxy's 37 vote fractions (see `vote_values`)
             rows.append(dict(question=q.num, column=c, answer=ANSWERS[c], value=y[CLASSES.index(c)], chosen=c == col))
     return pd.DataFrame(rows)
 
-def _open_rgb(fn):
-    "The image `fn` in RGB at full resolution, or an `ImageError` naming it."
-    try: return Image.open(fn).convert('RGB')
-    except FileNotFoundError: raise ImageError(f"Image file not found: {fn}") from None
-    except (OSError, SyntaxError, ValueError) as e: raise ImageError(f"Cannot decode image {fn}: {e}") from None
+FIELD = 424  # the side of a Kaggle image, in its pixels: the field `show_galaxy` shows
 
 def _title_id(row, fn):
     "The GalaxyID in `row` (as an integer when it is one), else the file name."
@@ -281,7 +277,7 @@ def show_galaxy(fn:str|Path,        # the galaxy's image file
     from matplotlib.patches import Rectangle
     w = walk_answers(pred_row, top)
     fig, (ax_img, ax) = plt.subplots(1, 2, figsize=figsize, gridspec_kw=dict(width_ratios=[1, 1.5]))
-    im = _open_rgb(fn)
+    im = load_galaxy(fn, crop=FIELD, size=FIELD, allow_small=True)   # (the whole Kaggle field, 424 px, through the one reader of any format)
     ax_img.imshow(im); ax_img.set_axis_off()
     if crop:
         l, t, r, b = crop_box(*im.size, crop)

@@ -1,4 +1,4 @@
-"""`embed_catalog` writes a model's pooled features for every galaxy of a catalogue (resumably, in chunks, optionally reduced by PCA); `Embeddings` indexes them with FAISS to find the galaxies most like a given one (`similar`) and rank a catalogue by how unusual each galaxy is (`unusual`); `show_similar` and `show_gallery` draw them.
+"""Embeddings of a catalogue, searched with FAISS for look-alikes and outliers.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/search.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/search.html.md"""
 
 # %% ../nbs/14_search.ipynb #03f09bba
 from __future__ import annotations
-import base64, json, os, textwrap, warnings
+import base64, inspect, json, os, textwrap, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -14,9 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import faiss
 from fastai.learner import Learner
+from fastcore.basics import patch
+from fastcore.meta import delegates
 from .core import *
-from .data import list_images, galaxy_arrays, galaxy_x, load_galaxy, ImageError
-from .modelfile import read_model, read_config, ready_model_path, _sha256
+from .data import list_images, galaxy_arrays, galaxy_x, load_galaxy, ImageError, CROP
+from .modelfile import read_model, read_config, resolve_model, _sha256
 from .predict import make_predictor, predict_arrays, tta_views, walk_answers, TTA_VIEWS
 from .catalog import predict_catalog, errors_path, CatalogError, CHUNK, _model_id
 
@@ -88,35 +90,25 @@ def _model_info(model):
     "`model` as the metadata records it: a reference that `read_model` loads again (or `None` for a `Learner`), its weights' hash and TTA."
     if isinstance(model, Learner): return dict(model=None, weights_sha256=_model_id(model), tta=(getattr(model, 'model_config', None) or {}).get('tta'))
     ref = 'default' if str(model) == 'default' else str(Path(model).resolve())
-    cfg = read_config(ready_model_path() if ref == 'default' else ref)
+    cfg = read_config(resolve_model(ref))
     return dict(model=ref, weights_sha256=cfg.get('weights_sha256'), tta=cfg.get('tta'))
 
+_CATALOG_DEFAULTS = {k: p.default for k, p in inspect.signature(predict_catalog).parameters.items() if p.default is not inspect.Parameter.empty}
+
+@delegates(predict_catalog, but=['tta', 'int8', 'uncertainty', 'features', 'write'])
 def embed_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `Learner` (not with Dask)
                   source:str|Path|list,    # a folder of images, an image, a list of files, or a `.csv`/`.parquet` catalogue (`list_images`)
                   out:str|Path,            # the `.parquet` file to write
-                  id_col:str='id',         # the catalogue's id column
-                  file_col:str='file',     # the catalogue's file column
-                  chunk:int=CHUNK,         # images per chunk (and shard)
                   tta:int=None,            # dihedral views averaged (default: the model's, else 4)
                   pca:int=None,            # reduce the vectors to this many PCA components (the projection is stored)
                   pca_sample:int=PCA_SAMPLE, # rows the PCA is fitted on at most
-                  strict:bool=False,       # stop at the first unreadable image, writing nothing
-                  overwrite:bool=False,    # start afresh over a work folder left by other settings
-                  workers:int=0,           # run the chunks on a local Dask cluster of this many processes
-                  scheduler:str=None,      # ... or on the running Dask cluster at this address
-                  bs:int=None,             # images per batch (default: `predict.VIEWS_PER_BATCH` views)
-                  overlap:bool=None,       # decode the next chunk while the model runs (default: with more than 2 cores)
-                  bf16:bool=None,          # bfloat16 autocast (`None`: where the hardware has it; False: float32)
-                  progress:bool|str=True,  # True: a progress bar; 'lines': a line per chunk on stderr
-                  pixscale:float=None,     # arcsec/px of the images (see `catalog.predict_catalog`)
-                  allow_small:bool=False,  # pad images smaller than the model's crop instead of refusing them
-                  bands:tuple=None         # a catalogue's single-band FITS columns, blue to red
+                  **kwargs                 # passed to `catalog.predict_catalog`
                  )->Path:
     "Write the model's pooled features of every image of `source` to the Parquet file `out`: id, `file`, `embedding`."
-    out = Path(out)
+    out, kw = Path(out), {**_CATALOG_DEFAULTS, **kwargs}
     if out.suffix.lower() != '.parquet': raise CatalogError(f"out={str(out)!r}: embeddings are written as .parquet")
-    if pca is not None and pca < 1: raise ValueError(f"pca={pca}: give a number of components of 1 or more")
-    items = list_images(source, id_col, file_col, bands)
+    check_number('pca', pca, lo=1, integer=True); check_number('pca_sample', pca_sample, lo=1, integer=True)
+    items = list_images(source, kw['id_col'], kw['file_col'], kw['bands'])
     files = {str(i): _file_str(f) for i, f in zip(items['id'], items['file'])}  # (absolute: the file is read from anywhere)
     info = _model_info(model)
     info['tta'] = tta_views(tta if tta is not None else info['tta'] or TTA_VIEWS)
@@ -128,8 +120,8 @@ def embed_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `Le
             meta['pca'] = fit_pca(v, pca, pca_sample)
             v = pca_project(v, meta['pca'])
         pq.write_table(embeddings_table(df[id_name], [files[str(i)] for i in df[id_name]], v, id_name, meta), tmp)
-    return predict_catalog(model, source, out, id_col, file_col, chunk, info['tta'], False, False, strict, overwrite, workers, scheduler,
-                           bs, overlap, bf16, progress, pixscale, allow_small, bands, features=True, write=write)
+    return predict_catalog(model, source, out, tta=info['tta'], int8=False, uncertainty=False, features=True, write=write, **kwargs)
+
 
 # %% ../nbs/14_search.ipynb #88f56d71
 def embed_images(model:Learner|str|Path, # a model folder, 'default', or a `Learner`
@@ -191,7 +183,7 @@ def unit(x:np.ndarray, # vectors `(n, d)`
     if mean is not None: x = x - mean
     return np.ascontiguousarray(x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12), np.float32)
 
-# %% ../nbs/14_search.ipynb #8c20b011
+# %% ../nbs/14_search.ipynb #b83975d9
 def index_path(path:str|Path)->Path:
     "The saved FAISS index of embeddings file `path`: `<path>.faiss` (its sidecar: `<path>.faiss.json`)."
     path = Path(path); return path.with_name(path.name + '.faiss')
@@ -215,6 +207,9 @@ class Embeddings:
         col = t.column('embedding').combine_chunks()
         self.vectors = col.values.to_numpy(zero_copy_only=False).astype(np.float32).reshape(len(col), typ.list_size)
         ids = self.meta[self.id_name].tolist()
+        bad = ~np.isfinite(self.vectors).all(1)
+        if bad.any(): raise ValueError(f"{self.path}: {bad.sum()} embedding(s) not finite (NaN or inf), id(s) {some_ids(self.meta[self.id_name][bad])}: "
+                                       "embed those images again or leave them out")
         self._pos = {i: r for r, i in enumerate(ids)}
         if len(self._pos) != len(ids): raise ValueError(f"{self.path}: some ids appear more than once")
         self.pca, self.center = self.info.get('pca'), center
@@ -226,88 +221,114 @@ class Embeddings:
     def __len__(self): return len(self.meta)
     def __repr__(self): return f"Embeddings({str(self.path)!r}: {len(self):,} galaxies × {self.vectors.shape[1]}, {index_kind(self.index)} index)"
 
-    def _load_index(self, kind, save):
-        "The saved index if its sidecar matches this file, ids and settings; else a new one (saved if `save`)."
-        fn, n = index_path(self.path), len(self)
-        want = dict(fingerprint=fingerprint(self.path), n=n, d=self.vectors.shape[1], center=self.center,
-                    kind=('flat' if n <= EXACT_MAX else 'ivf') if kind == 'auto' else kind)
-        side = fn.with_name(fn.name + '.json')
+def _as_int(q):
+    "`q` as an integer id where it spells one ('123', '123.0', 123.0), else `None`."
+    try: f = float(q)
+    except (TypeError, ValueError, OverflowError): return None
+    return int(f) if np.isfinite(f) and f.is_integer() else None
+
+# %% ../nbs/14_search.ipynb #b3771d83
+def _saved_index(fn, side, want, ids):
+    "The index saved at `fn` if it is the one its sidecar describes (its SHA-256, n, d, kind, metric) for `want` and `ids`; else `None`."
+    try:
+        s = json.loads(side.read_text())
+        if {k: s.get(k) for k in want} != want or s.get('ids') != ids or s.get('index_sha256') != fingerprint(fn): return None
+        ix = faiss.read_index(str(fn))
+    except (OSError, ValueError, RuntimeError): return None  # (none yet, unreadable, or FAISS cannot read it)
+    same = (ix.ntotal, ix.d, index_kind(ix), ix.metric_type) == (want['n'], want['d'], want['kind'], faiss.METRIC_INNER_PRODUCT)
+    return ix if same else None
+
+@patch
+def _load_index(self:Embeddings, kind, save):
+    "The saved index if it and its sidecar match this file, its ids and settings; else a new one (saved if `save`)."
+    fn, n, ids = index_path(self.path), len(self), self.meta[self.id_name].tolist()
+    want = dict(fingerprint=fingerprint(self.path), n=n, d=self.vectors.shape[1], center=self.center,
+                kind=('flat' if n <= EXACT_MAX else 'ivf') if kind == 'auto' else kind)
+    side = fn.with_name(fn.name + '.json')
+    ix = _saved_index(fn, side, want, ids)
+    self.rebuilt = ix is None
+    if ix is not None: return ix
+    ix = build_index(self.unit, want['kind'])
+    if save:
         try:
-            s = json.loads(side.read_text())
-            if {k: s.get(k) for k in want} == want and s.get('ids') == self.meta[self.id_name].tolist():
-                self.rebuilt = False
-                return faiss.read_index(str(fn))
-        except (OSError, ValueError, RuntimeError): pass  # (none yet, unreadable, or FAISS cannot read it: rebuild)
-        ix, self.rebuilt = build_index(self.unit, want['kind']), True
-        if save:
-            try:
-                atomic_write(fn, lambda t: faiss.write_index(ix, str(t)))
-                atomic_write(side, lambda t: t.write_text(json.dumps(dict(want, ids=self.meta[self.id_name].tolist()))))
-            except (OSError, RuntimeError) as e: warnings.warn(f"Could not save the index beside {self.path}: {e}")
-        return ix
+            atomic_write(fn, lambda t: faiss.write_index(ix, str(t)))
+            atomic_write(side, lambda t: t.write_text(json.dumps(dict(want, ids=ids, index_sha256=fingerprint(fn)))))
+        except (OSError, RuntimeError) as e: warnings.warn(f"Could not save the index beside {self.path}: {e}")
+    return ix
 
-    def rows(self, ids)->list:
-        "The row of each id in `ids` (one id or a list; '123' finds 123), or a `KeyError` naming those not in the file."
-        ids = [ids] if isinstance(ids, (str, int, np.integer)) else list(ids)
-        out, missing = [], []
-        for q in ids:
-            r = self._pos.get(q.item() if isinstance(q, np.generic) else q)
-            if r is None and isinstance(q, str) and q.lstrip('-').isdigit(): r = self._pos.get(int(q))
-            if r is None and not isinstance(q, str): r = self._pos.get(str(q))
-            if r is None: missing.append(q)
-            out.append(r)
-        if missing: raise KeyError(f"{len(missing)} id(s) not in {self.path}: {some_ids(missing)}")
-        return out
 
-    def _search(self, q, k):
-        "FAISS's `(similarities, rows)` of the `k` nearest to the unit vectors `q`."
-        return self.index.search(np.ascontiguousarray(q, np.float32), k)
+# %% ../nbs/14_search.ipynb #7fdc8bb3
+@patch
+def rows(self:Embeddings, ids)->list:
+    "The row of each id in `ids` (one id or a list; '123' and '123.0' find 123), or a `KeyError` naming those not in the file."
+    ids = [ids] if isinstance(ids, (str, int, np.integer)) else list(ids)
+    out, missing = [], []
+    for q in ids:
+        r = self._pos.get(q.item() if isinstance(q, np.generic) else q)
+        if r is None: r = self._pos.get(_as_int(q))
+        if r is None and not isinstance(q, str): r = self._pos.get(str(q))
+        if r is None: missing.append(q)
+        out.append(r)
+    if missing: raise KeyError(f"{len(missing)} id(s) not in {self.path}: {some_ids(missing)} (its ids look like {some_ids(list(self._pos)[:3], 3)})")
+    return out
 
-    def similar(self, ids=None,       # query ids (one or a list)
-                vectors=None,         # ... or query vectors `(m, d)`, e.g. from `embed_images(..., emb=)`
-                k:int=12              # neighbours per query
-               )->pd.DataFrame:
-        "The `k` most similar galaxies of each query: `query, rank, <id column>, file, similarity` (cosine)."
-        if (ids is None) == (vectors is None): raise ValueError("similar: give ids or vectors (one of them)")
-        if ids is not None:
-            rows = self.rows(ids)
-            q, labels, skip = self.unit[rows], self.meta[self.id_name].to_numpy()[rows], rows
-        else:
-            v = np.atleast_2d(np.asarray(vectors, np.float32))
-            if v.shape[1] != self.vectors.shape[1]: raise ValueError(f"The query vectors have {v.shape[1]} dimensions; {self.path}'s have {self.vectors.shape[1]}")
-            q, labels, skip = unit(v, self.mean), np.arange(len(v)), [-1] * len(v)
-        k = max(0, min(k, len(self) - (ids is not None)))
-        sims, idx = self._search(q, k + (ids is not None))
-        recs = []
-        for lab, own, s, ix in zip(labels, skip, sims, idx):
-            keep = [(float(si), int(j)) for si, j in zip(s, ix) if j >= 0 and j != own][:k]
-            recs += [(lab, rank, j, si) for rank, (si, j) in enumerate(keep, 1)]
-        df = pd.DataFrame(recs, columns=['query', 'rank', 'row', 'similarity'])
-        df[self.id_name] = self.meta[self.id_name].to_numpy()[df.row.to_numpy(int)]
-        df['file'] = self.meta['file'].to_numpy()[df.row.to_numpy(int)]
-        df['similarity'] = df.similarity.clip(-1, 1).astype(np.float32)
-        return df[['query', 'rank', self.id_name, 'file', 'similarity']]
+# %% ../nbs/14_search.ipynb #f075a042
+@patch
+def _search(self:Embeddings, q, k):
+    "FAISS's `(similarities, rows)` of the `k` nearest to the unit vectors `q`."
+    return self.index.search(np.ascontiguousarray(q, np.float32), k)
 
-    def scores(self, k:int=10 # neighbours averaged over
-              )->np.ndarray:
-        "Each galaxy's outlier score: the mean cosine distance (1 − similarity) to its `k` nearest neighbours (itself left out)."
-        k = max(1, min(k, len(self) - 1))
-        if k not in self._scores:
-            sims, idx = self._search(self.unit, k + 1)
-            own = idx == np.arange(len(self))[:, None]
-            own[~own.any(1), -1] = True                     # (itself not found: drop the farthest instead)
-            s = np.where(idx[~own].reshape(len(self), k) >= 0, sims[~own].reshape(len(self), k), np.nan)
-            self._scores[k] = (1 - np.nanmean(s, 1)).astype(np.float32)
-        return self._scores[k]
+@patch
+def similar(self:Embeddings, ids=None,       # query ids (one or a list)
+            vectors=None,         # ... or query vectors `(m, d)`, e.g. from `embed_images(..., emb=)`
+            k:int=12              # neighbours per query
+           )->pd.DataFrame:
+    "The `k` most similar galaxies of each query: `query, rank, <id column>, file, similarity` (cosine)."
+    if (ids is None) == (vectors is None): raise ValueError("similar: give ids or vectors (one of them)")
+    if ids is not None:
+        rows = self.rows(ids)
+        q, labels, skip = self.unit[rows], self.meta[self.id_name].to_numpy()[rows], rows
+    else:
+        v = np.atleast_2d(np.asarray(vectors, np.float32))
+        if not np.isfinite(v).all(): raise ValueError(f"query vector(s) {some_ids(np.flatnonzero(~np.isfinite(v).all(1)))} not finite (NaN or inf)")
+        if v.shape[1] != self.vectors.shape[1]: raise ValueError(f"The query vectors have {v.shape[1]} dimensions; {self.path}'s have {self.vectors.shape[1]}")
+        q, labels, skip = unit(v, self.mean), np.arange(len(v)), [-1] * len(v)
+    k = min(check_number('k', k, lo=1, integer=True, none_ok=False), len(self) - (ids is not None))
+    sims, idx = self._search(q, k + (ids is not None))
+    recs = []
+    for lab, own, s, ix in zip(labels, skip, sims, idx):
+        keep = [(float(si), int(j)) for si, j in zip(s, ix) if j >= 0 and j != own][:k]
+        recs += [(lab, rank, j, si) for rank, (si, j) in enumerate(keep, 1)]
+    df = pd.DataFrame(recs, columns=['query', 'rank', 'row', 'similarity'])
+    df[self.id_name] = self.meta[self.id_name].to_numpy()[df.row.to_numpy(int)]
+    df['file'] = self.meta['file'].to_numpy()[df.row.to_numpy(int)]
+    df['similarity'] = df.similarity.clip(-1, 1).astype(np.float32)
+    return df[['query', 'rank', self.id_name, 'file', 'similarity']]
 
-    def unusual(self, top:int=None, # the most unusual `top` (None: all)
-                k:int=10            # neighbours the score averages over
-               )->pd.DataFrame:
-        "The galaxies by decreasing outlier score (`scores`): `rank, <id column>, file, score`."
-        s = self.scores(k)
-        order = np.argsort(-s, kind='stable')[:top]
-        return pd.DataFrame({'rank': np.arange(1, len(order) + 1), self.id_name: self.meta[self.id_name].to_numpy()[order],
-                             'file': self.meta['file'].to_numpy()[order], 'score': s[order]})
+# %% ../nbs/14_search.ipynb #e090c836
+@patch
+def scores(self:Embeddings, k:int=10 # neighbours averaged over
+          )->np.ndarray:
+    "Each galaxy's outlier score: the mean cosine distance (1 − similarity) to its `k` nearest neighbours (itself left out)."
+    k = max(1, min(check_number('k', k, lo=1, integer=True, none_ok=False), len(self) - 1))
+    if k not in self._scores:
+        sims, idx = self._search(self.unit, k + 1)
+        own = idx == np.arange(len(self))[:, None]
+        own[~own.any(1), -1] = True                     # (itself not found: drop the farthest instead)
+        s = np.where(idx[~own].reshape(len(self), k) >= 0, sims[~own].reshape(len(self), k), np.nan)
+        self._scores[k] = (1 - np.nanmean(s, 1)).astype(np.float32)
+    return self._scores[k]
+
+@patch
+def unusual(self:Embeddings, top:int=None, # the most unusual `top` (None: all)
+            k:int=10            # neighbours the score averages over
+           )->pd.DataFrame:
+    "The galaxies by decreasing outlier score (`scores`): `rank, <id column>, file, score`."
+    check_number('top', top, lo=1, integer=True)
+    s = self.scores(k)
+    order = np.argsort(-s, kind='stable')[:top]
+    return pd.DataFrame({'rank': np.arange(1, len(order) + 1), self.id_name: self.meta[self.id_name].to_numpy()[order],
+                         'file': self.meta['file'].to_numpy()[order], 'score': s[order]})
 
 # %% ../nbs/14_search.ipynb #a2276f99
 def _emb(emb)->Embeddings: return emb if isinstance(emb, Embeddings) else Embeddings(emb)
@@ -350,11 +371,15 @@ def leading(row, # a galaxy's 37 vote fractions (see `predict.vote_values`)
     w = walk_answers(row, top=1)
     return ' → '.join(w.answer[w.chosen].tolist()[:n])
 
-def _panel(ax, fn, title, crop=256):
-    "One galaxy's image (its centre `crop` on the 424 px scale) with a title, or a grey square if it cannot be read."
+def _panel(ax, fn, title, crop):
+    "One galaxy's image (its centre `crop`, the model's, on the 424 px scale) with a title, or a grey square if it cannot be read."
     try: ax.imshow(load_galaxy(fn, crop=crop, size=128, allow_small=True))
     except (ImageError, OSError): ax.imshow(np.full((8, 8), .5), cmap='gray', vmin=0, vmax=1)
     ax.set_title(title, fontsize=7); ax.set_axis_off()
+
+def _crop(e):
+    "The centre crop of the model that made the embeddings `e` (`data.CROP` for a model in memory)."
+    return read_config(resolve_model(e.info['model'])).get('crop', CROP) if e.info.get('model') else CROP
 
 def _caption(gid, value, votes, label):
     txt = f"{gid}" + (f"\n{label} {value:.3f}" if value is not None else '')
@@ -384,7 +409,7 @@ def show_gallery(emb,              # an embeddings file or `Embeddings`
     for j, ax in enumerate(axs.flat):
         if j >= n: ax.set_axis_off(); continue
         gid = e.meta[e.id_name].iloc[rows[j]]
-        _panel(ax, e.meta.file.iloc[rows[j]], _caption(gid, None if values is None else values[j], votes, label))
+        _panel(ax, e.meta.file.iloc[rows[j]], _caption(gid, None if values is None else values[j], votes, label), _crop(e))
     fig.tight_layout()
     return fig
 
@@ -404,10 +429,10 @@ def show_similar(emb,           # an embeddings file or `Embeddings`
     fig, axs = plt.subplots(len(queries), k + 1, figsize=(1.9 * (k + 1), 2.6 * len(queries)), squeeze=False)
     for r, q in enumerate(queries):
         fn = qfiles[q] if qfiles else e.meta.file.iloc[e.rows(q)[0]]
-        _panel(axs[r, 0], fn, _caption(q, None, vt, '') + '\n(query)')
+        _panel(axs[r, 0], fn, _caption(q, None, vt, '') + '\n(query)', _crop(e))
         nb = res[res['query'] == q]
         for c, ax in enumerate(axs[r, 1:]):
             if c >= len(nb): ax.set_axis_off(); continue
-            _panel(ax, nb.file.iloc[c], _caption(nb[e.id_name].iloc[c], nb.similarity.iloc[c], vt, 'sim'))
+            _panel(ax, nb.file.iloc[c], _caption(nb[e.id_name].iloc[c], nb.similarity.iloc[c], vt, 'sim'), _crop(e))
     fig.tight_layout()
     return fig
