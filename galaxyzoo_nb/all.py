@@ -1,5 +1,6 @@
-"Everything in one import: `from galaxyzoo_nb.all import *` (hand-written, like `fastai.vision.all`; not exported)."
+"Every chapter in one import: `from galaxyzoo_nb.all import *` (hand-written, like `fastai.vision.all`; not exported; 17_cli checks it is complete)."
 from .core import *
+from .test_utils import *
 from .data import *
 from .models import *
 from .distributed import *
@@ -11,3 +12,7 @@ from .predict import *
 from .catalog import *
 from .evaluate import *
 from .train import *
+from .search import *
+from .finetune import *
+from .explore import *
+from .cli import *

@@ -1,4 +1,4 @@
-"""The fastai callbacks every learner here trains with: the per-epoch history, bfloat16 autocast, precise BatchNorm statistics and a time budget.
+"""The fastai callbacks every learner trains with.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/callbacks.html.md"""
 

@@ -1,4 +1,4 @@
-"""`predict_catalog`: any folder, file list or catalogue (`.csv`/`.parquet` with an id and a file column) predicted in bounded chunks, each written as a shard of a work folder; the output assembled atomically; a crashed run resumed; unreadable images listed in an errors file instead of ending the run; chunks spread over a Dask cluster.
+"""Predict a whole survey in bounded chunks, resumably, past unreadable images.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/catalog.html.md"""
 

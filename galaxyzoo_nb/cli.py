@@ -1,4 +1,4 @@
-"""Console scripts to train, finetune, predict, embed, search, score and explore, with one-line errors that say what is wrong.
+"""The `gz_*` console scripts, each a thin layer over its library function.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/cli.html.md"""
 

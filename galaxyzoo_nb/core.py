@@ -1,4 +1,4 @@
-"""The 37 answers and 11 questions of the GZ2 decision tree, one validator for every table of vote fractions, label loading, where the data lives, and a synthetic data set for machines without it.
+"""The GZ2 decision tree as data, and the checks of every vote-fraction table.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/core.html.md"""
 

@@ -1,4 +1,4 @@
-"""Fast galaxy decoding (centre crop + resize with JPEG draft mode), a decode-once cache, and the fastai `DataBlock` / `DataLoaders`.
+"""Images to the model's input: decoding, caching and fastai DataLoaders.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/data.html.md"""
 

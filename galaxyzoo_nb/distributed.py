@@ -1,4 +1,4 @@
-"""The process helpers that let training run data-parallel under torchrun or Accelerate (a no-op in one process), and `data_parallel`, fastai's `distrib_ctx` on GPUs or CPUs.
+"""Training in one process or data-parallel over several.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/distributed.html.md"""
 

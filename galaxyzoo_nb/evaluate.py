@@ -1,4 +1,4 @@
-"""Score predictions against the volunteers' votes with the competition's metric, see where the error comes from, how much of it the votes' own sampling noise explains, and know what a model has to beat.
+"""Kaggle's RMSE by question and answer, against the votes' own noise.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/evaluate.html.md"""
 

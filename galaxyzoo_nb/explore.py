@@ -1,4 +1,4 @@
-"""A local web app over a predictions file: galleries sorted and filtered by any answer, a galaxy's answers and look-alikes, uploads.
+"""A local web app to browse a predictions file.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/explore.html.md"""
 

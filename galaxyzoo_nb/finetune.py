@@ -1,4 +1,4 @@
-"""`finetune` starts from a trained model (or from scratch), puts a new head on its body for the task your labels imply (classes, regressed columns, or a decision tree of your own) and trains it fastai's way; the result is an ordinary model folder that `gz_predict` runs.
+"""Adapt a trained model to your own classes, numbers or decision tree.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/finetune.html.md"""
 

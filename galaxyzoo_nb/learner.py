@@ -1,4 +1,4 @@
-"""`galaxy_learner`, a fastai `Learner` for any architecture of `models.ARCHS` (the package's CNNs, ensembles, ResNets with ImageNet weights); the study's and fastai's training recipes; learning curves.
+"""A fastai `Learner` for any registered architecture, with training recipes.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/learner.html.md"""
 

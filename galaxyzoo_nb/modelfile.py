@@ -1,4 +1,4 @@
-"""Save a trained model as a folder in the layout of Hugging Face's `save_pretrained` (`config.json` + `model.safetensors`) and load it back without unpickling anything; refuse pickles unless trusted; the ready model shipped with the package.
+"""Model folders that load without unpickling anything, and the ready model.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/modelfile.html.md"""
 

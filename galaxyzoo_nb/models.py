@@ -1,4 +1,4 @@
-"""`galaxy_cnn` (a small stride-2 CNN that trains fast on 2 CPU cores), the study's CNN, a rotation-invariant CNN and torchvision's ResNets, each one entry of `ARCHS`, with sigmoid / GZ2-tree output heads built from `core.tree_index`.
+"""The architectures, one registry entry each, with their Galaxy Zoo output heads.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 

@@ -1,4 +1,4 @@
-"""Load a model, predict the 37 vote fractions of a folder of galaxy images averaging `TTA_VIEWS` dihedral views (in int8 on a CPU where the model allows it), write a Kaggle submission atomically, and put a prediction into words and pictures.
+"""Vote fractions of images with TTA, in numbers, words and pictures.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/predict.html.md"""
 

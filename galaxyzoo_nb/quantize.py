@@ -1,4 +1,4 @@
-"""Post-training static quantization of a trained model (PyTorch FX graph mode): calibrate once on training galaxies, store the calibration on the model, and build its int8 copy for fast prediction on a CPU, with the output head kept in float32.
+"""int8 copies of trained models, for fast prediction on CPUs.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/quantize.html.md"""
 

@@ -1,4 +1,4 @@
-"""`train_galaxy`, which `gz_train` runs, strings together five steps that each take their pieces as arguments: data, learner, fit (budget, several processes), score (TTA, int8, uncertainty) and save (model folder, curves, JSON summary).
+"""From a data folder to a saved model, in five public steps.
 
 Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/train.html.md"""
 
