@@ -187,7 +187,7 @@ def gz_evaluate(pred_csv:Annotated[str, "predictions CSV (Kaggle submission form
                 schema:Annotated[str, "predictions of a model finetuned to a decision tree of your own: its schema file, to score each question"]=None):
     "Score predictions against the volunteers' votes: the RMSE by question, then the overall `RMSE` (Kaggle's metric); or a finetuned task's scores."
     with cli_errors('gz_evaluate'):
-        if not _is_gz2(pred_csv): return _evaluate_task(pred_csv, labels_csv, target, schema)  # (see `gz_finetune` below)
+        if not _is_gz2(pred_csv): return _evaluate_task(pred_csv, labels_csv, target, schema, volunteers)  # (see `gz_finetune` below)
         pred = load_predictions(pred_csv)
         if valid:
             ids = valid_ids(valid)
@@ -244,10 +244,10 @@ def _is_gz2(fn)->bool:
     cols = pd.read_parquet(fn).columns if fn.suffix.lower() == '.parquet' else pd.read_csv(fn, nrows=0).columns
     return all(c in cols for c in CLASSES)
 
-def _evaluate_task(pred_csv, labels_csv, target, schema):
+def _evaluate_task(pred_csv, labels_csv, target, schema, volunteers=None):
     "`gz_evaluate` for a task's predictions: the `evaluate.score_task` table, then a summary line."
     check_exists(labels_csv, 'Labels')
-    t = score_task(pred_csv, labels_csv, target, schema)
+    t = score_task(pred_csv, labels_csv, target, schema, n_volunteers=volunteers or None)  # (a tree: each question's vote floor too)
     print(f"{int(t.loc['all', 'n'])} galaxies with a prediction and a label\n" + t.to_string(float_format=lambda v: f'{v:.4f}'))
     a = t.loc['all']
     if 'roc_auc' in t: print(f"ROC AUC {a['roc_auc']:.4f} (mean over classes), average precision {a['average_precision']:.4f}, accuracy {a['accuracy']:.4f}")

@@ -19,7 +19,7 @@ __all__ = ['SCHEMA_LIMITS', 'SCHEMA_DIR', 'GZ2', 'QUESTIONS', 'CLASSES', 'ANSWER
            'tree_order', 'read_schema', 'question_of', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids',
            'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError', 'check_frame', 'load_labels',
            'read_table', 'load_predictions', 'calibrated_std', 'tree_deviations', 'tree_violations', 'make_synthetic',
-           'show_bars', 'model_task', 'task_schema', 'task_columns']
+           'show_bars', 'model_task', 'task_schema', 'decals_from_gz2', 'task_columns']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 class SchemaError(ValueError):
@@ -483,6 +483,22 @@ def task_schema(task:dict # a tree task (see `model_task`)
     task = model_task(dict(task=task))
     if task['kind'] != 'tree': raise SchemaError(f"a {task['kind']} task has no decision tree")
     return read_schema(task['schema']) if task.get('schema') else GZ2
+
+# %% ../nbs/00_core.ipynb #cell_decalsgz2
+def decals_from_gz2(labels:pd.DataFrame,  # `GalaxyID` + the 37 GZ2 `CLASSES`, as from `load_labels`
+                    schema:Schema|str='gz_decals_dr5' # a tree with the GZ DECaLS questions (`gz_decals_dr5`, `gz_desi`, ...)
+                   )->pd.DataFrame:
+    "`GalaxyID` + the GZ DECaLS tree's cumulative vote fractions, made from GZ2 fractions (for examples and tests)."
+    g = lambda *cs: sum(labels[c].to_numpy(np.float64) for c in cs)
+    v = [g('Class1.1'), g('Class1.2'), g('Class1.3'), g('Class2.1'), g('Class2.2'), g('Class4.1'), g('Class4.2'),
+         g('Class3.1') / 2, g('Class3.1') / 2, g('Class3.2'),
+         g('Class5.4'), g('Class5.3'), g('Class5.2') / 2, g('Class5.2') / 2, g('Class5.1'),
+         g('Class7.1'), g('Class7.2'), g('Class7.3'), g('Class9.2'), g('Class9.3'), g('Class9.1'),
+         g('Class10.1'), g('Class10.2'), g('Class10.3'), *[g(f'Class11.{i}') for i in range(1, 7)],
+         g('Class6.2', 'Class8.1', 'Class8.2', 'Class8.5', 'Class8.7'), g('Class8.4'), g('Class8.3'), g('Class8.6')]
+    out = pd.DataFrame(np.stack(v, 1).astype(np.float32), columns=read_schema(schema).columns)
+    out.insert(0, 'GalaxyID', labels['GalaxyID'].to_numpy())
+    return out
 
 # %% ../nbs/00_core.ipynb #8290fc3b
 def task_columns(task:dict # a task (see `model_task`)

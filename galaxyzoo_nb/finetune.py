@@ -20,16 +20,15 @@ from fastai.torch_core import set_seed
 from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from .core import *
 from .data import list_images, galaxy_arrays, galaxy_dblock, set_normalize, GalaxyItem, GALAXY_STATS, CROP
-from .models import RMSE
+from .models import RMSE, ARCHS
 from .modelfile import read_model, read_config, build_model, task_head, ready_model_path
 from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS
 from .evaluate import score_task, roc_auc
-from .train import train_learner, fit_galaxy, save_galaxy
+from .train import train_learner, fit_galaxy, save_galaxy, fit_model_uncertainty
 
 # %% auto #0
-__all__ = ['MIN_PER_CLASS', 'FINETUNABLE', 'FinetuneError', 'read_labels', 'infer_task', 'check_base', 'base_model', 'new_head',
-           'WeightedNLL', 'task_loss', 'task_metric', 'split_body_head', 'task_predictions', 'finetune',
-           'describe_schema']
+__all__ = ['MIN_PER_CLASS', 'FinetuneError', 'read_labels', 'infer_task', 'check_base', 'base_model', 'new_head', 'WeightedNLL',
+           'task_loss', 'task_metric', 'split_body_head', 'task_predictions', 'finetune']
 
 # %% ../nbs/15_finetune.ipynb #b9382547
 class FinetuneError(ValueError):
@@ -46,6 +45,8 @@ def read_labels(labels:str|Path,       # a `.csv`/`.parquet` table: an id column
     if not p.exists(): raise FileNotFoundError(f"Labels not found: {p}")
     raw = read_table(p, FinetuneError)
     if id_col not in raw.columns: raise FinetuneError(f"{p}: no id column {id_col!r}; its columns are {some_ids(list(raw.columns))} (name it with id_col, --id-col)")
+    v = raw[id_col]
+    if pd.api.types.is_float_dtype(v) and v.notna().all() and (v % 1 == 0).all(): raw[id_col] = v.astype(np.int64)  # (ids written as 100008.0)
     if images is None:
         if file_col not in raw.columns: raise FinetuneError(f"{p}: no {file_col!r} column, and no images folder given (images=, --images DIR)")
         items = list_images(p, id_col, file_col)
@@ -80,7 +81,11 @@ def _numeric(df, cols, where)->np.ndarray:
             bad = v.isna() & df[c].notna()
             if bad.any(): raise FinetuneError(f"{where}: column {c!r} is numeric but {int(bad.sum())} row(s) are not numbers: {_rows(df, bad, c)}")
             raise FinetuneError(f"{where}: {int(v.isna().sum())} image(s) have no label in column {c!r}: {_rows(df, v.isna(), c)}")
-    return np.array(df[cols].apply(pd.to_numeric).to_numpy(np.float32))  # (a writable copy: pandas may hand out a read-only view)
+    y = np.array(df[cols].apply(pd.to_numeric).to_numpy(np.float64))
+    for j, c in enumerate(cols):
+        big = ~np.isfinite(y[:, j]) | (np.abs(y[:, j]) > np.finfo(np.float32).max)
+        if big.any(): raise FinetuneError(f"{where}: column {c!r} has {int(big.sum())} infinite or too large value(s) (beyond float32): {_rows(df, big, c)}")
+    return y.astype(np.float32)  # (a writable copy: pandas may hand out a read-only view)
 
 def _classes(df, col, where, min_per_class)->tuple:
     "The class names of column `col` (sorted) and each row's class index, checked."
@@ -112,9 +117,9 @@ def infer_task(df:pd.DataFrame,        # from `read_labels`: `id`, `file` and th
     cols = [c for c in df.columns if c not in ('id', 'file')]
     if schema is not None:
         sch = read_schema(schema)
-        missing = [c for c in schema_columns(sch) if c not in df.columns]
+        missing = [c for c in sch.columns if c not in df.columns]
         if missing: raise SchemaError(f"{where}: the schema's column(s) {some_ids(missing)} are not among the labels' columns ({some_ids(cols)})")
-        return dict(kind='schema', schema=sch), _numeric(df, schema_columns(sch), where)
+        return dict(kind='tree', schema=sch.to_dict()), _numeric(df, sch.columns, where)
     if targets is not None:
         targets = [t.strip() for t in targets.split(',')] if isinstance(targets, str) else list(targets)
         missing = [c for c in targets if c not in df.columns]
@@ -131,15 +136,14 @@ def infer_task(df:pd.DataFrame,        # from `read_labels`: `id`, `file` and th
     return dict(kind='classification', classes=classes, target=target), y
 
 # %% ../nbs/15_finetune.ipynb #abf783a2
-FINETUNABLE = ('cnn', 'p4m', 'study')  # architectures whose body `new_head` keeps (those ending in a linear `fc` and a `head`)
-
 def check_base(net:nn.Module,   # a network from `modelfile.read_model` / `build_model`
                what:str='base'  # what it is, for messages
               )->dict:
     "`net.gz_arch`, or a `FinetuneError` saying why `net` cannot be finetuned."
     a = getattr(net, 'gz_arch', None)
     if a is None: raise FinetuneError(f"{what}: the model does not record its architecture: it cannot be finetuned")
-    if a['arch'] not in FINETUNABLE: raise FinetuneError(f"{what}: a {a['arch']!r} model cannot be finetuned (finetuning keeps the body of {', '.join(FINETUNABLE)})")
+    if not getattr(ARCHS.get(a['arch']), 'finetune', False):
+        raise FinetuneError(f"{what}: a {a['arch']!r} model cannot be finetuned (finetuning keeps the body of {', '.join(k for k, v in ARCHS.items() if v.finetune)})")
     if a.get('n_models', 1) > 1: raise FinetuneError(f"{what}: an ensemble of {a['n_models']} networks cannot be finetuned: finetune a single network")
     if not isinstance(getattr(net, 'fc', None), nn.Linear) or not hasattr(net, 'head'): raise FinetuneError(f"{what}: no final linear layer 'fc' to replace")
     return a
@@ -286,6 +290,7 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
                 took = fit_galaxy(learn, epochs, lr, 'one_cycle', minutes)
         finally: learn.remove_cbs(cbs); learn.path = Path('.')
     pred, lab = task_predictions(learn, tta)
+    if task['kind'] == 'tree' and tta_views(tta) > 1: fit_model_uncertainty(learn, tta)  # (the spread over the views, calibrated per question)
     learn.task_scores = score_task(pred, lab, target=task.get('target'), schema=task.get('schema'))
     if out is not None:
         h, all_ = learn.epoch_history.df, learn.task_scores.loc['all']
@@ -295,22 +300,3 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
                       base=dict(model=str(base), weights_sha256=cfg.get('weights_sha256')))
         save_galaxy(learn, out, scores, args, took)
     return learn
-
-# %% ../nbs/15_finetune.ipynb #edb5f030
-def describe_schema(row,          # a prediction (a DataFrame row, a dict) with the schema's answer columns
-                    schema,       # a schema file or dict (see `core.read_schema`)
-                    digits:int=2  # decimals shown
-                   )->str:
-    "The most-voted answer of each question down `schema`'s tree, in words, with its share of the question."
-    sch = read_schema(schema)
-    kids = {}
-    for q in sch['questions']: kids.setdefault(q.get('parent'), []).append(q)
-    words = {c: t for q in sch['questions'] for c, t in zip(q['answers'], q.get('answer_text') or q['answers'])}
-    out, todo = [], list(kids.get(None, []))
-    while todo:
-        q = todo.pop(0)
-        v = {c: float(row[c]) for c in q['answers']}
-        best, tot = max(v, key=v.get), sum(v.values())
-        out.append(f"{q.get('text') or q['name']}: {words[best]} {v[best] / tot if tot > 0 else 0:.{digits}f}")
-        todo = kids.get(best, []) + todo
-    return '; '.join(out)

@@ -18,13 +18,13 @@ from fastai.learner import Learner
 from fastai.torch_core import set_seed
 from .core import *
 from .data import galaxy_dls, galaxy_x, GalaxyItem, CROP, SIZE
-from .models import make_head, get_arch, export_form
+from .models import make_head, get_arch, export_form, ARCHS
 from .distributed import init_distrib, n_procs, is_rank0, broadcast_obj, run_rank0_first, alone, data_parallel
 from .callbacks import TimeBudget
 from .learner import galaxy_learner, fit_fastai, fit_study, suggest_lr, plot_curves
 from .quantize import calibrate_int8, int8_engine, int8_ready, INT8_MAX_LOSS
 from .modelfile import write_model, _version
-from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS, MC_SAMPLES
+from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS, MC_SAMPLES, model_schema
 from .evaluate import calibrated_uncertainty
 
 # %% auto #0
@@ -122,10 +122,11 @@ def fit_model_uncertainty(learn:Learner,     # a trained learner whose `DataLoad
     mc = MC_SAMPLES if method == 'mc' else 0
     dl = learn.dls.test_dl([GalaxyItem(o.x, None) for o in items], bs=views_bs(n, mc))  # (no targets: the outputs are 74 wide)
     preds = run_model(learn, PredictModel(learn.model, n, int8=int8_ready(learn.model) and not mc, spread=True, mc=mc), dl).numpy()
-    ids = [o.id for o in items]
-    frame = lambda a: pd.DataFrame(a[:, :len(CLASSES)], columns=CLASSES).assign(GalaxyID=ids)
-    pred = frame(preds); pred[STD_CLASSES] = preds[:, len(CLASSES):]
-    cal, report = calibrated_uncertainty(pred, frame(np.stack([o.y for o in items])), method)
+    s = model_schema(learn)   # (the tree, GZ2's or the task's: calibrated per question of it)
+    ids, k = np.arange(len(items)), len(s.columns)
+    frame = lambda a: pd.DataFrame(a[:, :k], columns=s.columns).assign(GalaxyID=ids)
+    pred = frame(preds); pred[[f'{c}_std' for c in s.columns]] = preds[:, k:]
+    cal, report = calibrated_uncertainty(pred, frame(np.stack([o.y for o in items])), method, schema=s)
     learn.model.gz_uncertainty = dict(cal, views=n)
     return report
 
@@ -134,7 +135,7 @@ def score_galaxy(learn:Learner,  # a trained learner (its validation set labelle
                 )->dict:
     "Step 4: `learn.model` in its saved form, scored on the validation set with TTA and in int8, its uncertainty calibrated."
     learn.model = export_form(learn.model)
-    if tta is None: tta = 1 if learn.model.gz_arch.get('arch') == 'p4m' else TTA_VIEWS  # (an invariant network gains nothing from views)
+    if tta is None: tta = 1 if ARCHS[learn.model.gz_arch['arch']].invariant else TTA_VIEWS  # (an invariant network gains nothing from views)
     h = learn.epoch_history.df
     last = lambda col: None if not len(h) or pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
     rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
@@ -197,7 +198,7 @@ def train_galaxy(data:str|Path=None,             # Kaggle-layout data folder (de
                  crop:int=CROP,                  # centre crop side on the 424 px scale
                  n_models:int=1,                 # the package's own CNNs: train an `Ensemble` of this many networks side by side
                  wd:float=0.05,                  # weight decay (decoupled, as AdamW)
-                 tta:int=None,                   # score the validation set with this many dihedral views, as `gz_predict` will (default: 4; 1 for 'p4m'; 0: don't)
+                 tta:int=None,                   # score the validation set with this many dihedral views, as `gz_predict` will (default: 4; 1 for an invariant `Arch`; 0: don't)
                  threads:int=None,               # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
                  minutes:float=17,               # time budget for training: fewer epochs where `epochs` would not fit (`TimeBudget`); 0/`None`: none
                  pkl:bool=False                  # also write fastai's export (`learner.pkl`, a pickle) in the folder, to keep training with fastai
