@@ -496,7 +496,7 @@ def decals_from_gz2(labels:pd.DataFrame,  # `GalaxyID` + the 37 GZ2 `CLASSES`, a
          g('Class7.1'), g('Class7.2'), g('Class7.3'), g('Class9.2'), g('Class9.3'), g('Class9.1'),
          g('Class10.1'), g('Class10.2'), g('Class10.3'), *[g(f'Class11.{i}') for i in range(1, 7)],
          g('Class6.2', 'Class8.1', 'Class8.2', 'Class8.5', 'Class8.7'), g('Class8.4'), g('Class8.3'), g('Class8.6')]
-    out = pd.DataFrame(np.stack(v, 1).astype(np.float32), columns=read_schema(schema).columns)
+    out = pd.DataFrame(np.clip(np.stack(v, 1), 0, 1).astype(np.float32), columns=read_schema(schema).columns)  # (sums of rounded fractions may pass 1 by 1e-6)
     out.insert(0, 'GalaxyID', labels['GalaxyID'].to_numpy())
     return out
 
