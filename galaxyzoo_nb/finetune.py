@@ -24,7 +24,7 @@ from .models import RMSE, ARCHS
 from .modelfile import read_model, read_config, build_model, task_head, ready_model_path
 from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS
 from .evaluate import score_task, roc_auc
-from .train import train_learner, fit_galaxy, save_galaxy, fit_model_uncertainty
+from .train import task_data, train_learner, fit_galaxy, save_galaxy, fit_model_uncertainty
 
 # %% auto #0
 __all__ = ['MIN_PER_CLASS', 'VOTE_LOSSES', 'DM_CONCENTRATION', 'FinetuneError', 'read_labels', 'infer_task', 'check_base',
@@ -244,16 +244,6 @@ def split_body_head(m:nn.Module)->list:
     return [[p for p in m.parameters() if id(p) not in head], list(m.fc.parameters())]
 
 # %% ../nbs/15_finetune.ipynb #b2bcc631
-def _labelled_dls(df, y, size, crop, aug, valid_pct, seed, bs, stats):
-    "`DataLoaders` of the labelled galaxies (images decoded once, cached), split and augmented as `data.galaxy_dls`."
-    arr = galaxy_arrays(df['file'].tolist(), crop, size)
-    ids = [int(i) if isinstance(i, (int, np.integer)) else str(i) for i in df['id']]
-    db = galaxy_dblock(size, crop, aug, valid_pct, seed, normalize=False)
-    db.get_items = None
-    dls = db.dataloaders([GalaxyItem(a, t, i) for a, t, i in zip(arr, y, ids)], bs=bs, val_bs=4 * bs, num_workers=0)
-    set_normalize(dls, stats)
-    return dls
-
 def task_predictions(learn:Learner, # a finetuned learner (its validation set labelled)
                      tta:int=TTA_VIEWS # dihedral views averaged, as `gz_predict`
                     )->tuple:
@@ -304,7 +294,8 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
     task, y = infer_task(df, target, targets, schema, min_per_class)
     set_seed(seed)
     net = new_head(net, task, y)
-    dls = _labelled_dls(df, y, size or cfg['size'], cfg['crop'], aug, valid_pct, seed, bs, cfg['normalize'] or GALAXY_STATS)
+    dls = task_data(df['file'], y, df['id'], size=size or cfg['size'], crop=cfg['crop'], aug=aug, valid_pct=valid_pct, seed=seed, bs=bs,
+                    stats=cfg['normalize'] or GALAXY_STATS)
     if not len(dls.valid_ds): raise FinetuneError(f"{labels}: no galaxy left for validation (valid_pct={valid_pct}, {len(df)} labels)")
     learn = train_learner(dls, net, seed=seed)
     metric, name, higher = task_metric(task)
