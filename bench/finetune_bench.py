@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from galaxyzoo_nb.core import find_data, load_labels, gz2_schema, TRAIN_CSV, TRAIN_DIR
+from galaxyzoo_nb.core import find_data, load_labels, GZ2, TRAIN_CSV, TRAIN_DIR
 from galaxyzoo_nb.data import galaxy_arrays
 from galaxyzoo_nb.modelfile import ready_model_path
 from galaxyzoo_nb.predict import predict_arrays
@@ -53,7 +53,7 @@ def labelled_set(pool, task, n, pos_share, seed):
 
 def no_q8(pool, out, size, epochs, minutes):
     "Train the 'unseen' base: the GZ2 tree without Q8, from scratch, on `pool`'s vote fractions; its folder and minutes."
-    sch = gz2_schema(); sch['questions'] = [q for q in sch['questions'] if q['name'] != 'Q8']; sch['name'] = 'gz2_without_q8'
+    sch = GZ2.to_dict(); sch['questions'] = [q for q in sch['questions'] if q['name'] != 'Q8']; sch['name'] = 'gz2_without_q8'
     cols = [c for q in sch['questions'] for c in q['answers']]
     d = Path(out).parent
     pool.rename(columns={'GalaxyID': 'id', 'fname': 'file'})[['id', 'file'] + cols].to_csv(d/'pool.csv', index=False)

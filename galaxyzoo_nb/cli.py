@@ -267,11 +267,12 @@ def gz_evaluate(run,
                 n_volunteers:int=N_VOLUNTEERS, # volunteers per galaxy behind the labels, for the vote-sampling floor (0: don't simulate it)
                 valid:str=None,          # a model folder from gz_train (or its summary.json): score only the galaxies it held out for validation
                 uncertainty:bool=False,  # also check the predictions' standard deviations: coverage of ±1σ and ±2σ, and a reliability plot
+                schema:str=None,         # the predictions' decision tree (a schema file or a shipped name, e.g. gz_decals_dr5): score each question of it
                 **kw):
     "Score predictions (.csv or .parquet) against the volunteers' votes: the RMSE by question, then the overall `RMSE` (Kaggle's metric); or a finetuned task's scores."
     pred_fn, labels = kw['pred'], kw['labels']
     check_number('n_volunteers', n_volunteers, lo=0, integer=True, none_ok=False)
-    if not _is_gz2(pred_fn): return _evaluate_task(pred_fn, labels, kw['target'], kw['schema'])  # (see `gz_finetune` below)
+    if not _is_gz2(pred_fn): return _evaluate_task(pred_fn, labels, kw['target'], schema, n_volunteers)  # (see `gz_finetune` below)
     pred, subset = load_predictions(pred_fn), kw['subset']
     if valid:
         ids = valid_ids(valid)
@@ -308,10 +309,10 @@ def _is_gz2(fn)->bool:
     cols = pd.read_parquet(fn).columns if fn.suffix.lower() == '.parquet' else pd.read_csv(fn, nrows=0).columns
     return all(c in cols for c in CLASSES)
 
-def _evaluate_task(pred_csv, labels_csv, target, schema):
+def _evaluate_task(pred_csv, labels_csv, target, schema, volunteers=None):
     "`gz_evaluate` for a task's predictions: the `evaluate.score_task` table, then a summary line."
     check_exists(labels_csv, 'Labels')
-    t = score_task(pred_csv, labels_csv, target, schema)
+    t = score_task(pred_csv, labels_csv, target, schema, n_volunteers=volunteers or None)  # (a tree: each question's vote floor too)
     print(f"{int(t.loc['all', 'n'])} galaxies with a prediction and a label\n" + t.to_string(float_format=lambda v: f'{v:.4f}'))
     a = t.loc['all']
     if 'roc_auc' in t: print(f"ROC AUC {a['roc_auc']:.4f} (mean over classes), average precision {a['average_precision']:.4f}, accuracy {a['accuracy']:.4f}")

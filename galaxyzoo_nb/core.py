@@ -8,82 +8,169 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/core.html.md"""
 from __future__ import annotations
 import json, os, sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR', 'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES',
-           'TASK_KINDS', 'GZ2_SCHEMA', 'Question', 'question_of', 'tree_index', 'tree_walk', 'DataNotFoundError',
-           'find_data', 'some_ids', 'ArgError', 'check_number', 'atomic_write', 'why_unwritable', 'distrib_rank',
-           'FrameError', 'LabelError', 'check_frame', 'load_labels', 'read_table', 'load_predictions', 'calibrated_std',
-           'tree_deviations', 'tree_violations', 'make_synthetic', 'show_bars', 'SchemaError', 'model_task',
-           'gz2_schema', 'check_schema', 'read_schema', 'schema_columns', 'schema_tree', 'task_columns']
+__all__ = ['SCHEMA_LIMITS', 'SCHEMA_DIR', 'GZ2', 'QUESTIONS', 'CLASSES', 'ANSWERS', 'KAGGLE_HEADER', 'TRAIN_CSV', 'TRAIN_DIR',
+           'TEST_DIR', 'SAMPLE_REL', 'STD_CLASSES', 'TASK_KINDS', 'SchemaError', 'Question', 'Schema', 'tree_index',
+           'tree_order', 'read_schema', 'question_of', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids',
+           'ArgError', 'check_number', 'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError',
+           'check_frame', 'load_labels', 'read_table', 'load_predictions', 'calibrated_std', 'tree_deviations',
+           'tree_violations', 'make_synthetic', 'show_bars', 'model_task', 'task_schema', 'decals_from_gz2',
+           'is_counts', 'vote_fractions', 'task_columns']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
+class SchemaError(ValueError):
+    "A task or a decision-tree schema is malformed; the message names the file, question or column."
+
 @dataclass(frozen=True)
 class Question:
-    "One question of the Galaxy Zoo 2 decision tree."
-    num: int            # question number, 1..11
+    "One question of a decision tree."
+    num: int            # its position in the schema, 1, 2, ...
     text: str           # the question as volunteers saw it
-    answers: tuple      # plain-word answers, in Kaggle column order
+    answers: tuple      # plain-word answers, in column order
     parent: str|None    # the answer column that leads to this question (None: asked of everyone)
+    columns: tuple = () # the answer columns (default: GZ2's `Class<num>.<i>`)
+    name: str = ''      # a short name (default: `Q<num>`)
+
+    def __post_init__(self):
+        if not self.columns: object.__setattr__(self, 'columns', tuple(f'Class{self.num}.{i+1}' for i in range(len(self.answers))))
+        if not self.name: object.__setattr__(self, 'name', f'Q{self.num}')
+    def __repr__(self): return f"{self.name} {self.text!r} ← {self.parent or 'everyone'}: {', '.join(self.answers)}"
+
+@dataclass(frozen=True)
+class Schema:
+    "A decision tree as data: a name and its `Question`s (read and checked by `read_schema`)."
+    name: str
+    questions: tuple
 
     @property
-    def columns(self): return [f'Class{self.num}.{i+1}' for i in range(len(self.answers))]
-    def __repr__(self): return f"Q{self.num} {self.text!r} ← {self.parent or 'everyone'}: {', '.join(self.answers)}"
+    def columns(self)->list: return [c for q in self.questions for c in q.columns]  # the answer columns, question by question
+    @property
+    def answers(self)->dict: return {c: a for q in self.questions for c, a in zip(q.columns, q.answers)}  # column -> words
+    def to_dict(self)->dict:
+        "The schema as the dict its JSON file holds."
+        return dict(name=self.name, questions=[dict(name=q.name, text=q.text, answers=list(q.columns), answer_text=list(q.answers),
+                                                    parent=q.parent) for q in self.questions])
+    def __repr__(self): return f"Schema {self.name!r}: {len(self.questions)} questions, {len(self.columns)} answers"
 
-# %% ../nbs/00_core.ipynb #72fce8f3
-QUESTIONS = (
-    Question(1,  'Is the galaxy simply smooth and rounded, with no sign of a disk?',
-             ('smooth', 'features or disk', 'star or artifact'), None),
-    Question(2,  'Could this be a disk viewed edge-on?', ('edge-on', 'not edge-on'), 'Class1.2'),
-    Question(3,  'Is there a sign of a bar feature through the centre of the galaxy?', ('bar', 'no bar'), 'Class2.2'),
-    Question(4,  'Is there any sign of a spiral arm pattern?', ('spiral', 'no spiral'), 'Class2.2'),
-    Question(5,  'How prominent is the central bulge, compared with the rest of the galaxy?',
-             ('no bulge', 'just noticeable bulge', 'obvious bulge', 'dominant bulge'), 'Class2.2'),
-    Question(6,  'Is there anything odd?', ('odd', 'not odd'), None),
-    Question(7,  'How rounded is it?', ('completely round', 'in between', 'cigar-shaped'), 'Class1.1'),
-    Question(8,  'Is the odd feature a ring, or is the galaxy disturbed or irregular?',
-             ('ring', 'lens or arc', 'disturbed', 'irregular', 'other', 'merger', 'dust lane'), 'Class6.1'),
-    Question(9,  'Does the galaxy have a bulge at its centre? If so, what shape?',
-             ('rounded bulge', 'boxy bulge', 'no bulge'), 'Class2.1'),
-    Question(10, 'How tightly wound do the spiral arms appear?', ('tight', 'medium', 'loose'), 'Class4.1'),
-    Question(11, 'How many spiral arms are there?', ('1 arm', '2 arms', '3 arms', '4 arms', 'more than 4 arms',
-                                                    "can't tell"), 'Class4.1'),
-)
-
-CLASSES = [c for q in QUESTIONS for c in q.columns]  # the 37 Kaggle target columns, in Kaggle order
-ANSWERS = {c: a for q in QUESTIONS for c, a in zip(q.columns, q.answers)}  # column -> answer in plain words
-KAGGLE_HEADER = ['GalaxyID'] + CLASSES  # the exact header of `training_solutions_rev1.csv` and of a submission
-
-# %% ../nbs/00_core.ipynb #7b15c6dc
-def question_of(col:str # a column name such as 'Class4.1'
-               )->Question:
-    "The `Question` that column `col` answers."
-    return QUESTIONS[int(col[5:].split('.')[0]) - 1]
-
-def tree_index():
-    "For each question, `(start, stop, parent_idx)` into the 37 `CLASSES` (`parent_idx` is -1 for Q1 and Q6)."
+# %% ../nbs/00_core.ipynb #cell_treeindex
+@lru_cache(maxsize=64)
+def tree_index(schema:Schema=None # a decision tree (default: `GZ2`)
+              )->list:
+    "For each question, `(start, stop, parent_idx)` into the schema's columns (`parent_idx` -1 for a question asked of everyone)."
+    cols = (schema or GZ2).columns
     res, i = [], 0
-    for q in QUESTIONS:
-        res.append((i, i + len(q.answers), CLASSES.index(q.parent) if q.parent else -1))
-        i += len(q.answers)
+    for q in (schema or GZ2).questions:
+        if q.parent is not None and q.parent not in cols: raise SchemaError(f"question {q.name!r} hangs from {q.parent!r}, which is no question's answer (a dangling parent)")
+        res.append((i, i + len(q.columns), cols.index(q.parent) if q.parent is not None else -1)); i += len(q.columns)
     return res
 
+@lru_cache(maxsize=64)
+def tree_order(schema:Schema=None # a decision tree (default: `GZ2`)
+              )->list:
+    "Question indices ordered so that each comes after the question holding its parent answer; `SchemaError` on a cycle."
+    tree, qs = tree_index(schema), (schema or GZ2).questions
+    owner = {i: qi for qi, (a, b, _) in enumerate(tree) for i in range(a, b)}
+    order = []
+    while len(order) < len(tree):
+        n = len(order)
+        for qi, (_, _, p) in enumerate(tree):  # one sweep in listed order; repeats only if a child is listed before its parent
+            if qi not in order and (p < 0 or owner[p] in order): order.append(qi)
+        if len(order) == n: raise SchemaError(f"the questions {' -> '.join(qs[qi].name for qi in range(len(tree)) if qi not in order)} form a cycle")
+    return order
+
+# %% ../nbs/00_core.ipynb #cell_readschema
+SCHEMA_LIMITS = dict(bytes=1_000_000, questions=200, answers=100, text=1000)  # the most a schema may hold
+
+def _strings(v, what, lo, err)->tuple:
+    "`v` as a tuple of `lo` to `SCHEMA_LIMITS['answers']` short strings, or `err` saying what `what` must be."
+    n, t = SCHEMA_LIMITS['answers'], SCHEMA_LIMITS['text']
+    if not isinstance(v, list) or not lo <= len(v) <= n or not all(isinstance(s, str) and 0 < len(s) <= t for s in v):
+        raise err(f"{what} must be a list of {lo} to {n} strings of 1 to {t} characters")
+    return tuple(v)
+
+def _question(i, q, err)->Question:
+    "Question `i` of a schema's `questions` list, checked (keys other than a question's own are dropped)."
+    t = SCHEMA_LIMITS['text']
+    if not isinstance(q, dict) or not isinstance(q.get('name'), str) or not 0 < len(q['name']) <= t: raise err(f"question {i} has no 'name' (a string of 1 to {t} characters)")
+    name = q['name']
+    cols = _strings(q.get('answers'), f"question {name!r}: 'answers' (its columns)", 2, err)
+    words = cols if q.get('answer_text') is None else _strings(q['answer_text'], f"question {name!r}: 'answer_text'", 1, err)
+    if len(words) != len(cols): raise err(f"question {name!r}: 'answer_text' has {len(words)} texts for {len(cols)} answers")
+    text, p = q.get('text', name), q.get('parent')
+    if not isinstance(text, str) or len(text) > t: raise err(f"question {name!r}: 'text' must be a string of at most {t} characters")
+    if p is not None and not isinstance(p, str): raise err(f"question {name!r}: 'parent' must be an answer column (a string) or null")
+    return Question(i, text, words, p, cols, name)
+
+def _schema_of(d, where)->Schema:
+    "The `Schema` in the dict `d` (read from `where`), checked."
+    err = lambda msg: SchemaError(f"{where}: {msg}")
+    qs = d.get('questions') if isinstance(d, dict) else None
+    if not isinstance(qs, list) or not qs: raise err("no 'questions' list")
+    if len(qs) > SCHEMA_LIMITS['questions']: raise err(f"{len(qs)} questions: at most {SCHEMA_LIMITS['questions']}")
+    name = d.get('name') if isinstance(d.get('name'), str) and len(d['name']) <= SCHEMA_LIMITS['text'] else Path(str(where)).stem
+    s = Schema(name, tuple(_question(i + 1, q, err) for i, q in enumerate(qs)))
+    owner = {}
+    for q in s.questions:
+        for c in q.columns:
+            if c in owner: raise err(f"column {c!r} is an answer of both {owner[c]!r} and {q.name!r}")
+            owner[c] = q.name
+    try: tree_order(s)
+    except SchemaError as e: raise err(str(e)) from None
+    return s
+
+def read_schema(src # a `Schema`, a dict, a `.json`/`.yaml`/`.yml` file, or the name of a file in `SCHEMA_DIR` ('gz2', 'gz_decals_dr5', ...)
+               )->Schema:
+    "The checked `Schema` in `src`."
+    if isinstance(src, Schema): return src
+    if isinstance(src, dict): return _schema_of(src, src.get('name') if isinstance(src.get('name'), str) else 'schema')
+    p = Path(src)
+    if not p.suffix and (SCHEMA_DIR/f'{p}.json').is_file(): p = SCHEMA_DIR/f'{p}.json'
+    if not p.is_file(): raise FileNotFoundError(f"Schema not found: {p} (shipped: {', '.join(sorted(o.stem for o in SCHEMA_DIR.glob('*.json')))})")
+    if p.stat().st_size > SCHEMA_LIMITS['bytes']: raise SchemaError(f"{p}: {p.stat().st_size} bytes: a schema may hold at most {SCHEMA_LIMITS['bytes']}")
+    try:
+        if p.suffix.lower() in ('.yaml', '.yml'):
+            import yaml
+            d = yaml.safe_load(p.read_text())
+        else: d = json.loads(p.read_text())
+    except Exception as e: raise SchemaError(f"{p}: cannot be read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    return _schema_of(d, str(p))
+
+# %% ../nbs/00_core.ipynb #72fce8f3
+SCHEMA_DIR = Path(__file__).parent/'schemas' if '__file__' in globals() else Path('../galaxyzoo_nb/schemas')  # the schema files shipped
+GZ2 = read_schema(SCHEMA_DIR/'gz2.json')    # the Galaxy Zoo 2 tree
+QUESTIONS = GZ2.questions                   # its 11 questions
+CLASSES = GZ2.columns                       # the 37 Kaggle target columns, in Kaggle order
+ANSWERS = GZ2.answers                       # column -> answer in plain words
+KAGGLE_HEADER = ['GalaxyID'] + CLASSES      # the exact header of `training_solutions_rev1.csv` and of a submission
+
+# %% ../nbs/00_core.ipynb #7b15c6dc
+def question_of(col:str,           # an answer column such as 'Class4.1'
+                schema:Schema=None # the tree (default: `GZ2`)
+               )->Question:
+    "The `Question` that column `col` answers."
+    q = next((q for q in (schema or GZ2).questions if col in q.columns), None)
+    if q is None: raise SchemaError(f"{col!r} is not an answer of the {(schema or GZ2).name} tree")
+    return q
+
 # %% ../nbs/00_core.ipynb #f226912a
-def tree_walk(y # 37 vote fractions in `CLASSES` order
+def tree_walk(y,                 # vote fractions in the schema's column order
+              schema:Schema=None # the tree (default: `GZ2`)
              )->list:
     "The most-voted path through the tree: a list of `(question, answer column, value)`."
-    y, out = np.asarray(y, dtype=np.float64), []
-    todo = [q for q in QUESTIONS if q.parent is None]
+    s = schema or GZ2
+    y, out, cols, tree = np.asarray(y, dtype=np.float64), [], s.columns, tree_index(s)
+    todo = [q for q in s.questions if q.parent is None]
     while todo:
         q = todo.pop(0)
-        a, b, _ = tree_index()[q.num-1]
+        a, b, _ = tree[q.num-1]
         col = q.columns[int(np.argmax(y[a:b]))]
-        out.append((q, col, float(y[CLASSES.index(col)])))
-        kids = [k for k in QUESTIONS if k.parent == col]
-        todo = kids + todo
+        out.append((q, col, float(y[cols.index(col)])))
+        todo = [k for k in s.questions if k.parent == col] + todo
     return out
 
 # %% ../nbs/00_core.ipynb #2d48f3cb
@@ -203,26 +290,27 @@ def _bad_rows(mask, ids, what, where, exc):
     if not len(rows): return
     raise exc(f"{len(rows)} row(s) {what}: {some_ids([f'{where(r)} (GalaxyID {ids.iloc[r]})' for r in rows])}")
 
-def check_frame(df:pd.DataFrame,        # `GalaxyID` + the 37 `CLASSES` (other columns are ignored)
+def check_frame(df:pd.DataFrame,        # `GalaxyID` + the schema's columns (other columns are ignored)
                 what:str='predictions', # what the table is (a file name, 'predictions'), for messages
                 exc:type=FrameError,    # the exception raised (a subclass of `FrameError`)
                 tol:float=0.,           # how far outside [0, 1] a value may lie (it is clipped)
-                first_line:int=None     # name rows by file line, the first row being this line (`None`: by position)
+                first_line:int=None,    # name rows by file line, the first row being this line (`None`: by position)
+                schema:Schema=None      # the tree whose columns the table holds (default: `GZ2`)
                )->pd.DataFrame:
-    "A validated copy of `df`: unique integer `GalaxyID`s (int64) + the 37 `CLASSES` (float32 in [0, 1]), rows in order."
-    err = lambda msg: exc(f"{what}: {msg}")
-    missing = [c for c in KAGGLE_HEADER if c not in df.columns]
-    if missing: raise err(f"missing column(s) {some_ids(missing)}; expected GalaxyID,Class1.1,...,Class11.6")
+    "A validated copy of `df`: unique integer `GalaxyID`s (int64) + the schema's columns (float32 in [0, 1]), rows in order."
+    err, cols = (lambda msg: exc(f"{what}: {msg}")), (schema or GZ2).columns
+    missing = [c for c in ['GalaxyID'] + cols if c not in df.columns]
+    if missing: raise err(f"missing column(s) {some_ids(missing)}; expected GalaxyID,{cols[0]},...,{cols[-1]}")
     if not len(df): raise err("no rows")
     where = (lambda r: f"line {first_line + r}") if first_line is not None else (lambda r: f"row {r}")
     bad = lambda mask, why: _bad_rows(mask, df['GalaxyID'], why, where, err)
     ids = pd.to_numeric(df['GalaxyID'], errors='coerce')
     bad(ids.isna() | (ids != ids.round()), "have a GalaxyID that is not an integer")
     bad(ids.duplicated(keep='first'), "repeat an earlier GalaxyID")
-    vals = df[CLASSES].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
+    vals = df[cols].apply(pd.to_numeric, errors='coerce').to_numpy(np.float64)
     bad(~np.isfinite(vals).all(1), "have a missing, non-numeric, NaN or infinite value")
     bad(((vals < -tol) | (vals > 1 + tol)).any(1), "have a value outside [0, 1]")
-    out = pd.DataFrame(vals.clip(0, 1).astype(np.float32), columns=CLASSES)
+    out = pd.DataFrame(vals.clip(0, 1).astype(np.float32), columns=cols)
     out.insert(0, 'GalaxyID', ids.astype(np.int64).to_numpy())
     return out
 
@@ -265,28 +353,32 @@ def load_predictions(csv:str|Path # a predictions `.csv` or `.parquet` file: `Ga
               lambda r: f"line {r + 2}", lambda m: FrameError(f"{fn}: {m}"))
     return pd.concat([out, pd.DataFrame(sd.astype(np.float32), columns=STD_CLASSES)], axis=1)
 
-def calibrated_std(std:np.ndarray, # raw standard deviations (n, 37)
-                   cal:dict        # a calibration: per question `scale` and `offset` (see `evaluate.fit_uncertainty`)
+def calibrated_std(std:np.ndarray,    # raw standard deviations (n, the schema's columns)
+                   cal:dict,          # a calibration: per question `scale` and `offset` (see `evaluate.fit_uncertainty`)
+                   schema:Schema=None # the tree (default: `GZ2`)
                   )->np.ndarray:
     "`scale * std + offset`, question by question: the calibrated standard deviations."
     out = np.array(std, dtype=np.float64, copy=True)
-    for (a, b, _), s, o in zip(tree_index(), cal['scale'], cal['offset']): out[:, a:b] = s * out[:, a:b] + o
+    for (a, b, _), s, o in zip(tree_index(schema), cal['scale'], cal['offset']): out[:, a:b] = s * out[:, a:b] + o
     return out
 
 # %% ../nbs/00_core.ipynb #56fbd769
-def tree_deviations(y # vote fractions `(n, 37)` in `CLASSES` order: an array or a tensor
+def tree_deviations(y,                 # vote fractions `(n, columns)` in the schema's order: an array or a tensor
+                    schema:Schema=None # the tree (default: `GZ2`)
                    )->np.ndarray:
-    "Each question's answer sum minus its parent answer (1 for Q1 and Q6), per galaxy: `(n, 11)`."
+    "Each question's answer sum minus its parent answer (1 for a question asked of everyone), per galaxy: `(n, questions)`."
     y = np.asarray(y.detach().float().cpu() if hasattr(y, 'detach') else y, dtype=np.float64)
-    return np.stack([y[:, a:b].sum(1) - (y[:, p] if p >= 0 else 1.) for a, b, p in tree_index()], 1)
+    return np.stack([y[:, a:b].sum(1) - (y[:, p] if p >= 0 else 1.) for a, b, p in tree_index(schema)], 1)
 
-def tree_violations(labels:pd.DataFrame, # `GalaxyID` + the 37 `CLASSES`, as from `load_labels`
-                    tol:float=1e-3       # largest deviation accepted
+def tree_violations(labels:pd.DataFrame, # `GalaxyID` + the schema's columns, as from `load_labels`
+                    tol:float=1e-3,      # largest deviation accepted
+                    schema:Schema=None   # the tree (default: `GZ2`)
                    )->pd.DataFrame:
-    "Rows where a question's answers do not sum to their parent answer (1 for Q1 and Q6), beyond `tol`."
-    y = labels[CLASSES].to_numpy(np.float64)
-    devs, out = tree_deviations(y), []
-    for qi, (q, (a, b, p)) in enumerate(zip(QUESTIONS, tree_index())):
+    "Rows where a question's answers do not sum to their parent answer (1 for a question asked of everyone), beyond `tol`."
+    s = schema or GZ2
+    y = labels[s.columns].to_numpy(np.float64)
+    devs, out = tree_deviations(y, s), []
+    for qi, (q, (a, b, p)) in enumerate(zip(s.questions, tree_index(s))):
         for r in np.flatnonzero(np.abs(devs[:, qi]) > tol):
             out.append(dict(GalaxyID=labels['GalaxyID'].iloc[r], question=q.num, parent=q.parent or '1',
                             parent_value=y[r, p] if p >= 0 else 1., answer_sum=y[r, a:b].sum(), deviation=devs[r, qi]))
@@ -399,82 +491,65 @@ def show_bars()->bool:
     return IN_NOTEBOOK or sys.stdout.isatty()
 
 # %% ../nbs/00_core.ipynb #605d476d
-TASK_KINDS = ('gz2', 'classification', 'regression', 'schema')  # what a model can predict (`task_columns`)
-
-class SchemaError(ValueError):
-    "A task or a decision-tree schema is malformed; the message names the file, question or column."
+TASK_KINDS = ('tree', 'classification', 'regression')  # what a model can predict (`task_columns`)
 
 def model_task(cfg:dict # a model's config (`config.json`); one without a `task` is a GZ2 model
               )->dict:
-    "The task a config records (`{'kind': 'gz2'}` where it records none)."
-    task = (cfg or {}).get('task') or {'kind': 'gz2'}
+    "The task a config records (`{'kind': 'tree'}`, the GZ2 tree, where it records none)."
+    task = dict((cfg or {}).get('task') or {'kind': 'tree'})
+    if task.get('kind') == 'gz2': task = {'kind': 'tree'}                   # (the kinds of older model folders)
+    if task.get('kind') == 'schema': task['kind'] = 'tree'
     if task.get('kind') not in TASK_KINDS: raise SchemaError(f"Unknown task kind {task.get('kind')!r}; known: {', '.join(TASK_KINDS)}")
     return task
 
-# %% ../nbs/00_core.ipynb #d814f301
-def gz2_schema()->dict:
-    "The GZ2 decision tree, `QUESTIONS`, as a schema dict (what `read_schema(GZ2_SCHEMA)` gives)."
-    return dict(name='gz2', questions=[dict(name=f'Q{q.num}', text=q.text, answers=q.columns, answer_text=list(q.answers),
-                                            parent=q.parent) for q in QUESTIONS])
+def task_schema(task:dict # a tree task (see `model_task`)
+               )->Schema:
+    "The `Schema` of a tree task (`GZ2` where it names none)."
+    task = model_task(dict(task=task))
+    if task['kind'] != 'tree': raise SchemaError(f"a {task['kind']} task has no decision tree")
+    return read_schema(task['schema']) if task.get('schema') else GZ2
 
-def check_schema(schema:dict,       # a schema: `{'questions': [{'name', 'answers', 'parent'}, ...]}`
-                 where:str='schema' # what it is (a file name), for messages
-                )->dict:
-    "`schema`, checked: questions with names and two or more answers, unique columns, parents that exist, no cycle."
-    err = lambda msg: SchemaError(f"{where}: {msg}")
-    qs = schema.get('questions') if isinstance(schema, dict) else None
-    if not isinstance(qs, list) or not qs: raise err("no 'questions' list")
-    owner = {}
-    for i, q in enumerate(qs):
-        if not isinstance(q, dict) or not q.get('name'): raise err(f"question {i + 1} has no 'name'")
-        ans = q.get('answers')
-        if not isinstance(ans, list) or len(ans) < 2: raise err(f"question {q['name']!r} needs a list of two or more 'answers'")
-        for c in ans:
-            if c in owner: raise err(f"column {c!r} is an answer of both {owner[c]['name']!r} and {q['name']!r}")
-            owner[c] = q
-    for q in qs:
-        p = q.get('parent')
-        if p is not None and p not in owner: raise err(f"question {q['name']!r} hangs from {p!r}, which is no question's answer (a dangling parent)")
-        seen, cur = [q['name']], q
-        while cur.get('parent') is not None:
-            cur = owner[cur['parent']]
-            if cur['name'] in seen: raise err(f"the questions {' -> '.join(seen + [cur['name']])} form a cycle")
-            seen.append(cur['name'])
-    return schema
+# %% ../nbs/00_core.ipynb #cell_decalsgz2
+def decals_from_gz2(labels:pd.DataFrame,  # `GalaxyID` + the 37 GZ2 `CLASSES`, as from `load_labels`
+                    schema:Schema|str='gz_decals_dr5' # a tree with the GZ DECaLS questions (`gz_decals_dr5`, `gz_desi`, ...)
+                   )->pd.DataFrame:
+    "`GalaxyID` + the GZ DECaLS tree's cumulative vote fractions, made from GZ2 fractions (for examples and tests)."
+    g = lambda *cs: sum(labels[c].to_numpy(np.float64) for c in cs)
+    v = [g('Class1.1'), g('Class1.2'), g('Class1.3'), g('Class2.1'), g('Class2.2'), g('Class4.1'), g('Class4.2'),
+         g('Class3.1') / 2, g('Class3.1') / 2, g('Class3.2'),
+         g('Class5.4'), g('Class5.3'), g('Class5.2') / 2, g('Class5.2') / 2, g('Class5.1'),
+         g('Class7.1'), g('Class7.2'), g('Class7.3'), g('Class9.2'), g('Class9.3'), g('Class9.1'),
+         g('Class10.1'), g('Class10.2'), g('Class10.3'), *[g(f'Class11.{i}') for i in range(1, 7)],
+         g('Class6.2', 'Class8.1', 'Class8.2', 'Class8.5', 'Class8.7'), g('Class8.4'), g('Class8.3'), g('Class8.6')]
+    out = pd.DataFrame(np.clip(np.stack(v, 1), 0, 1).astype(np.float32), columns=read_schema(schema).columns)  # (sums of rounded fractions may pass 1 by 1e-6)
+    out.insert(0, 'GalaxyID', labels['GalaxyID'].to_numpy())
+    return out
 
-def read_schema(src # a schema file (`.json`, `.yaml`/`.yml`), or a schema dict
-               )->dict:
-    "The checked schema in `src` (see `check_schema`)."
-    if isinstance(src, dict): return check_schema(src)
-    p = Path(src)
-    if not p.exists(): raise FileNotFoundError(f"Schema not found: {p}")
-    try:
-        if p.suffix.lower() in ('.yaml', '.yml'):
-            import yaml
-            d = yaml.safe_load(p.read_text())
-        else: d = json.loads(p.read_text())
-    except Exception as e: raise SchemaError(f"{p}: cannot be read ({type(e).__name__}: {e})") from None
-    return check_schema(d, str(p))
+# %% ../nbs/00_core.ipynb #cell_votes
+def is_counts(v:np.ndarray # a table's target values
+             )->bool:
+    "Whether `v` holds vote counts (finite whole numbers ≥ 0, some above 1) rather than fractions."
+    v = np.asarray(v, np.float64)
+    return bool(np.isfinite(v).all() and (v >= 0).all() and (v % 1 == 0).all() and (v > 1).any())
 
-def schema_columns(schema:dict)->list:
-    "The answer columns of `schema`, question by question (the model's outputs)."
-    return [c for q in schema['questions'] for c in q['answers']]
-
-def schema_tree(schema:dict)->list:
-    "`(start, stop, parent_idx)` per question of `schema`, into `schema_columns` (as `tree_index` for GZ2)."
-    cols, res, i = schema_columns(schema), [], 0
-    for q in schema['questions']:
-        res.append((i, i + len(q['answers']), cols.index(q['parent']) if q.get('parent') is not None else -1)); i += len(q['answers'])
-    return res
-
-GZ2_SCHEMA = Path(__file__).parent/'schemas'/'gz2.json' if '__file__' in globals() else None  # the GZ2 tree as a schema file, in the package
+def vote_fractions(counts:np.ndarray, # vote counts `(n, columns)` in the schema's column order
+                   schema:Schema=None # the tree (default: `GZ2`)
+                  )->tuple:
+    "`(fractions, votes)`: the cumulative vote fractions `(n, columns)` and the votes behind each question `(n, questions)`."
+    k, tree = np.asarray(counts, np.float64), tree_index(schema)
+    f, votes = np.zeros_like(k), np.zeros((len(k), len(tree)))
+    for qi in tree_order(schema):
+        a, b, p = tree[qi]
+        n = votes[:, qi] = k[:, a:b].sum(1)
+        share = np.where(n[:, None] > 0, k[:, a:b] / np.maximum(n, 1)[:, None], 1 / (b - a))
+        f[:, a:b] = share * (f[:, p:p+1] if p >= 0 else 1.)
+    return f, votes
 
 # %% ../nbs/00_core.ipynb #8290fc3b
 def task_columns(task:dict # a task (see `model_task`)
                 )->list:
-    "The output columns of `task`: the 37 `CLASSES`, `p_<class>` per class, the regressed columns, or the schema's answers."
+    "The output columns of `task`: the tree's answers (GZ2's 37 `CLASSES` by default), `p_<class>` per class, or the regressed columns."
     kind = model_task(dict(task=task))['kind']
-    if kind == 'gz2': return list(CLASSES)
     if kind == 'classification': return [f'p_{c}' for c in task['classes']]
     if kind == 'regression': return list(task['columns'])
-    return schema_columns(task['schema'])
+    return task_schema(task).columns

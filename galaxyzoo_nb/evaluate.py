@@ -14,25 +14,29 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['N_VOLUNTEERS', 'NOMINAL', 'MAIN_ANSWERS', 'IDMismatchError', 'align', 'simulate_votes', 'Floor', 'vote_floor',
-           'Score', 'score', 'mean_baseline', 'coverage_table', 'coverage', 'fit_uncertainty', 'calibrated_uncertainty',
-           'plot_reliability', 'plot_question_rmse', 'plot_pred_vs_true', 'plot_floor', 'roc_auc', 'average_precision',
-           'score_task']
+__all__ = ['N_VOLUNTEERS', 'NOMINAL', 'MAIN_ANSWERS', 'IDMismatchError', 'align', 'simulate_counts', 'simulate_votes', 'Floor',
+           'vote_floor', 'Score', 'score', 'mean_baseline', 'coverage_table', 'coverage', 'fit_uncertainty',
+           'calibrated_uncertainty', 'plot_reliability', 'plot_question_rmse', 'plot_pred_vs_true', 'plot_floor',
+           'roc_auc', 'average_precision', 'score_task']
 
 # %% ../nbs/10_evaluate.ipynb #5253889e
 class IDMismatchError(ValueError):
     "Predictions and labels do not cover the same galaxies; the message lists the `GalaxyID`s on one side only."
 
-def _frame(o, what):
-    "`o` as a validated DataFrame (`core.check_frame`): a CSV path read with `load_labels`, or a DataFrame checked."
-    return load_labels(o) if isinstance(o, (str, Path)) else check_frame(o, what)
+def _frame(o, what, schema=None):
+    "`o` as a validated DataFrame (`core.check_frame`): a GZ2 CSV path read with `load_labels`, another table read and checked, or a DataFrame checked."
+    path = isinstance(o, (str, Path))
+    if schema is None or schema == GZ2: return load_labels(o) if path else check_frame(o, what)
+    return check_frame(read_table(o) if path else o, str(o) if path else what, schema=schema)
 
-def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, or a CSV file
-          labels:pd.DataFrame|str|Path, # true vote fractions: `GalaxyID` + `CLASSES`, or a CSV file
-          subset:bool=False             # score only the predicted galaxies (labels may hold more)
+def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + the schema's columns, or a CSV file
+          labels:pd.DataFrame|str|Path, # true vote fractions: `GalaxyID` + the schema's columns, or a CSV file
+          subset:bool=False,            # score only the predicted galaxies (labels may hold more)
+          schema:Schema=None            # the tree (default: `GZ2`)
          )->tuple:
-    "`(ids, p, y)`: the common `GalaxyID`s (sorted) and the matching `(n, 37)` float64 arrays of predictions and labels."
-    pred, labels = _frame(pred, 'Predictions'), _frame(labels, 'Labels')
+    "`(ids, p, y)`: the common `GalaxyID`s (sorted) and the matching `(n, columns)` float64 arrays of predictions and labels."
+    cols = (schema or GZ2).columns
+    pred, labels = _frame(pred, 'Predictions', schema), _frame(labels, 'Labels', schema)
     pi, li = pd.Index(pred['GalaxyID']), pd.Index(labels['GalaxyID'])
     no_label, no_pred = pi.difference(li), (li.difference(pi) if not subset else pi[:0])
     if len(no_label) or len(no_pred):
@@ -40,42 +44,56 @@ def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, o
         msg += [f"{len(no_pred)} labelled GalaxyID(s) have no prediction: {some_ids(no_pred)}"] if len(no_pred) else []
         raise IDMismatchError('; '.join(msg))
     ids = pi.sort_values()
-    p = pred.set_index('GalaxyID').loc[ids, CLASSES].to_numpy(np.float64)
-    y = labels.set_index('GalaxyID').loc[ids, CLASSES].to_numpy(np.float64)
+    p = pred.set_index('GalaxyID').loc[ids, cols].to_numpy(np.float64)
+    y = labels.set_index('GalaxyID').loc[ids, cols].to_numpy(np.float64)
     return ids.to_numpy(), p, y
 
 # %% ../nbs/10_evaluate.ipynb #56636311
 N_VOLUNTEERS = 40  # volunteers per galaxy behind a label (GZ2: about 40-50, Willett et al. 2013)
 
-def simulate_votes(y,                            # true vote fractions (n, 37), in `CLASSES` order
-                   n_volunteers:int=N_VOLUNTEERS, # volunteers per galaxy
-                   seed:int=0                    # random seed
-                  )->np.ndarray:
-    "The cumulative vote fractions `n_volunteers` simulated volunteers give galaxies whose true fractions are `y`."
+def simulate_counts(y,                            # true vote fractions (n, columns), in the schema's order
+                    n_volunteers:int|np.ndarray=N_VOLUNTEERS, # volunteers per galaxy (one number, or one per galaxy)
+                    seed:int=0,                   # random seed
+                    schema:Schema=None            # the tree (default: `GZ2`)
+                   )->np.ndarray:
+    "The vote counts (n, columns) that `n_volunteers` simulated volunteers give galaxies whose true fractions are `y`."
     y, rng = np.clip(np.asarray(y, np.float64), 0, None), np.random.default_rng(seed)
+    n_volunteers = np.broadcast_to(np.asarray(n_volunteers, np.int64), (len(y),))
     counts = np.zeros_like(y, dtype=np.int64)
-    for a, b, par in tree_index():  # (a parent answer always belongs to an earlier question)
-        reach = np.full(len(y), n_volunteers) if par < 0 else counts[:, par]
+    tree = tree_index(schema)
+    for qi in tree_order(schema):   # (parents first)
+        a, b, par = tree[qi]
+        reach = n_volunteers if par < 0 else counts[:, par]
         tot = y[:, a:b].sum(1, keepdims=True)
         probs = np.where(tot > 0, y[:, a:b] / np.where(tot > 0, tot, 1), 1 / (b - a))  # each answer's share within the question
         counts[:, a:b] = rng.multinomial(reach, probs / probs.sum(1, keepdims=True))
-    return counts / n_volunteers
+    return counts
+
+def simulate_votes(y,                            # true vote fractions (n, columns), in the schema's order
+                   n_volunteers:int=N_VOLUNTEERS, # volunteers per galaxy
+                   seed:int=0,                   # random seed
+                   schema:Schema=None            # the tree (default: `GZ2`)
+                  )->np.ndarray:
+    "The cumulative vote fractions `n_volunteers` simulated volunteers give galaxies whose true fractions are `y`."
+    return simulate_counts(y, n_volunteers, seed, schema) / n_volunteers
 
 class Floor(NamedTuple):
     "The vote-sampling floor: overall RMSE and by question."
     floor: float             # RMSE of simulated against true fractions, all answers
     questions: pd.DataFrame  # per question: floor
 
-def vote_floor(labels,                         # true vote fractions: `GalaxyID` + `CLASSES`, or an (n, 37) array
+def vote_floor(labels,                         # true vote fractions: `GalaxyID` + the schema's columns, or an (n, columns) array
                n_volunteers:int=N_VOLUNTEERS,  # volunteers per galaxy
                n_sims:int=4,                   # simulations averaged (the floor of a few thousand galaxies varies little)
-               seed:int=0                      # random seed of the first simulation
+               seed:int=0,                     # random seed of the first simulation
+               schema:Schema=None              # the tree (default: `GZ2`)
               )->Floor:
     "The RMSE a perfect model would score against labels from `n_volunteers` volunteers, overall and by question."
-    y = labels[CLASSES].to_numpy(np.float64) if isinstance(labels, pd.DataFrame) else np.asarray(labels, np.float64)
-    se = np.mean([(simulate_votes(y, n_volunteers, seed + s) - y)**2 for s in range(n_sims)], 0)
-    qs = pd.DataFrame(dict(floor=[np.sqrt(se[:, a:b].mean()) for a, b, _ in tree_index()]),
-                      index=pd.Index([f'Q{q.num}' for q in QUESTIONS], name='Q'))
+    s = schema or GZ2
+    y = labels[s.columns].to_numpy(np.float64) if isinstance(labels, pd.DataFrame) else np.asarray(labels, np.float64)
+    se = np.mean([(simulate_votes(y, n_volunteers, seed + k, s) - y)**2 for k in range(n_sims)], 0)
+    qs = pd.DataFrame(dict(floor=[np.sqrt(se[:, a:b].mean()) for a, b, _ in tree_index(s)]),
+                      index=pd.Index([q.name for q in s.questions], name='Q'))
     return Floor(float(np.sqrt(se.mean())), qs)
 
 # %% ../nbs/10_evaluate.ipynb #dce42dd5
@@ -93,25 +111,27 @@ class Score(NamedTuple):
 
 def _above(rmse, floor): return np.sqrt(np.maximum(np.asarray(rmse)**2 - np.asarray(floor)**2, 0))
 
-def score(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + `CLASSES`, or a CSV file
-          labels:pd.DataFrame|str|Path, # true vote fractions: `GalaxyID` + `CLASSES`, or a CSV file
+def score(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + the schema's columns, or a CSV file
+          labels:pd.DataFrame|str|Path, # true vote fractions: `GalaxyID` + the schema's columns, or a CSV file
           subset:bool=False,            # score only the predicted galaxies (labels may hold more)
-          n_volunteers:int|None=None    # also simulate the vote-sampling floor with this many volunteers per galaxy (`vote_floor`)
+          n_volunteers:int|None=None,   # also simulate the vote-sampling floor with this many volunteers per galaxy (`vote_floor`)
+          schema:Schema=None            # the tree (default: `GZ2`)
          )->Score:
     "RMSE of `pred` against `labels` over all galaxies and answers, with per-question and per-answer tables."
-    _, p, y = align(pred, labels, subset)
-    se = (p - y)**2
+    s = schema or GZ2
+    _, p, y = align(pred, labels, subset, s)
+    se, cols = (p - y)**2, s.columns
     total = se.mean()
-    answers = pd.DataFrame(dict(question=[question_of(c).num for c in CLASSES], answer=[ANSWERS[c] for c in CLASSES],
+    answers = pd.DataFrame(dict(question=[question_of(c, s).num for c in cols], answer=[s.answers[c] for c in cols],
                                 true_mean=y.mean(0), pred_mean=p.mean(0), bias=(p - y).mean(0), rmse=np.sqrt(se.mean(0))),
-                           index=pd.Index(CLASSES, name='column'))
+                           index=pd.Index(cols, name='column'))
     rows = []
-    for q, (a, b, par) in zip(QUESTIONS, tree_index()):
+    for q, (a, b, par) in zip(s.questions, tree_index(s)):
         rows.append(dict(answers=b - a, reached=y[:, par].mean() if par >= 0 else 1., rmse=np.sqrt(se[:, a:b].mean()),
                          share=se[:, a:b].sum() / se.sum() if se.sum() > 0 else 0., question=q.text))
-    questions = pd.DataFrame(rows, index=pd.Index([f'Q{q.num}' for q in QUESTIONS], name='Q'))
+    questions = pd.DataFrame(rows, index=pd.Index([q.name for q in s.questions], name='Q'))
     if n_volunteers is None: return Score(float(np.sqrt(total)), questions, answers)
-    fl = vote_floor(y, n_volunteers)
+    fl = vote_floor(y, n_volunteers, schema=s)
     questions.insert(3, 'floor', fl.questions.floor.values); questions.insert(4, 'above_floor', _above(questions.rmse, questions.floor))
     return Score(float(np.sqrt(total)), questions, answers, fl.floor, float(_above(np.sqrt(total), fl.floor)), n_volunteers)
 
@@ -126,30 +146,33 @@ def mean_baseline(train:pd.DataFrame, # labels whose mean is predicted (`GalaxyI
     return df
 
 # %% ../nbs/10_evaluate.ipynb #2e9489d6
-def _pred_std(pred, ids):
-    "The `STD_CLASSES` of predictions `pred` (a DataFrame or a CSV path), in the order of `ids`."
-    if isinstance(pred, (str, Path)): pred = load_predictions(pred)
-    missing = [c for c in STD_CLASSES if c not in pred.columns]
+def _pred_std(pred, ids, schema=None):
+    "The standard deviations (`<column>_std`) of predictions `pred` (a DataFrame or a CSV path), in the order of `ids`."
+    std = [f'{c}_std' for c in (schema or GZ2).columns]
+    if isinstance(pred, (str, Path)): pred = load_predictions(pred) if schema in (None, GZ2) else read_table(pred)
+    missing = [c for c in std if c not in pred.columns]
     if missing: raise ValueError(f"Predictions have no standard deviations ({some_ids(missing)}): predict with uncertainty=True")
-    return pred.set_index('GalaxyID').loc[ids, STD_CLASSES].to_numpy(np.float64)
+    return pred.set_index('GalaxyID').loc[ids, std].to_numpy(np.float64)
 
 NOMINAL = {1: erf(1 / sqrt(2)), 2: erf(2 / sqrt(2))}  # share of a Gaussian within ±1σ and ±2σ: 0.683, 0.954
 
-def coverage_table(err:np.ndarray, # absolute errors (n, 37)
-                   sd:np.ndarray   # standard deviations (n, 37)
+def coverage_table(err:np.ndarray,    # absolute errors (n, columns)
+                   sd:np.ndarray,     # standard deviations (n, columns)
+                   schema:Schema=None # the tree (default: `GZ2`)
                   )->pd.DataFrame:
     "Share of `err` within ±1σ and ±2σ, per question and over all answers ('all')."
-    rows = {f'Q{q.num}': (err[:, a:b], sd[:, a:b]) for q, (a, b, _) in zip(QUESTIONS, tree_index())}
+    rows = {q.name: (err[:, a:b], sd[:, a:b]) for q, (a, b, _) in zip((schema or GZ2).questions, tree_index(schema))}
     rows['all'] = (err, sd)
     return pd.DataFrame({k: {f'within {j}σ': float((e <= j * s).mean()) for j in (1, 2)} for k, (e, s) in rows.items()}).T
 
-def coverage(pred:pd.DataFrame|str|Path,   # predictions with `STD_CLASSES`, or such a CSV
+def coverage(pred:pd.DataFrame|str|Path,   # predictions with standard deviations (`STD_CLASSES` for GZ2), or such a CSV
              labels:pd.DataFrame|str|Path, # true vote fractions, or a CSV file
-             subset:bool=False             # score only the predicted galaxies (labels may hold more)
+             subset:bool=False,            # score only the predicted galaxies (labels may hold more)
+             schema:Schema=None            # the tree (default: `GZ2`)
             )->pd.DataFrame:
     "Share of the true values within ±1σ and ±2σ of the predictions, per question and overall (targets: 0.683 and 0.954)."
-    ids, p, y = align(pred, labels, subset)
-    return coverage_table(np.abs(p - y), _pred_std(pred, ids))
+    ids, p, y = align(pred, labels, subset, schema)
+    return coverage_table(np.abs(p - y), _pred_std(pred, ids, schema), schema)
 
 def _fit_question(e, s):
     "`(scale, offset)` whose ±1σ' and ±2σ' hold shares of the errors `e` closest to 68.3 % and 95.4 % (least squares)."
@@ -162,34 +185,36 @@ def _fit_question(e, s):
             if best is None or loss < best[0]: best = (loss, float(a), float(b))
     return best[1], best[2]
 
-def _fit(e, s):
-    "Per-question `scale` and `offset` for absolute errors `e` and standard deviations `s` (n, 37)."
-    fits = [_fit_question(e[:, a:b].ravel(), s[:, a:b].ravel()) for a, b, _ in tree_index()]
+def _fit(e, s, schema=None):
+    "Per-question `scale` and `offset` for absolute errors `e` and standard deviations `s` (n, columns)."
+    fits = [_fit_question(e[:, a:b].ravel(), s[:, a:b].ravel()) for a, b, _ in tree_index(schema)]
     return dict(scale=[f[0] for f in fits], offset=[f[1] for f in fits])
 
 def fit_uncertainty(pred:pd.DataFrame,   # predictions with raw `STD_CLASSES`
                     labels:pd.DataFrame, # true vote fractions
                     method:str='tta',    # how the standard deviations were made (stored with the calibration)
-                    subset:bool=True     # fit on the predicted galaxies only (labels may hold more)
+                    subset:bool=True,    # fit on the predicted galaxies only (labels may hold more)
+                    schema:Schema=None   # the tree (default: `GZ2`)
                    )->dict:
     "A calibration of the standard deviations, per question: `scale` and `offset` (see `predict.calibrated_std`)."
-    ids, p, y = align(pred, labels, subset)
-    return dict(method=method, **_fit(np.abs(p - y), _pred_std(pred, ids)), n=len(ids))
+    ids, p, y = align(pred, labels, subset, schema)
+    return dict(method=method, **_fit(np.abs(p - y), _pred_std(pred, ids, schema), schema), n=len(ids))
 
 def calibrated_uncertainty(pred:pd.DataFrame,   # predictions with raw `STD_CLASSES` (e.g. of the validation galaxies)
                            labels:pd.DataFrame, # their true vote fractions
                            method:str='tta',    # how the standard deviations were made
-                           seed:int=0           # random seed of the two halves
+                           seed:int=0,          # random seed of the two halves
+                           schema:Schema=None   # the tree (default: `GZ2`)
                           )->tuple:
     "`(calibration, report)`: a calibration fitted on all of `pred`, and coverage before and after it, cross-fitted on two halves."
-    ids, p, y = align(pred, labels, subset=True)
-    e, s = np.abs(p - y), _pred_std(pred, ids)
+    ids, p, y = align(pred, labels, True, schema)
+    e, s = np.abs(p - y), _pred_std(pred, ids, schema)
     half = np.random.default_rng(seed).permutation(len(ids)) < len(ids) // 2
     cal_s = np.empty_like(s)
-    for part in (half, ~half): cal_s[part] = calibrated_std(s[part], _fit(e[~part], s[~part]))  # fit on one half, apply to the other
-    before, after = coverage_table(e, s), coverage_table(e, cal_s)
+    for part in (half, ~half): cal_s[part] = calibrated_std(s[part], _fit(e[~part], s[~part], schema), schema)  # fit on one half, apply to the other
+    before, after = coverage_table(e, s, schema), coverage_table(e, cal_s, schema)
     report = pd.concat([before.add_prefix('raw '), after.add_prefix('calibrated ')], axis=1)
-    return fit_uncertainty(pred, labels, method), report
+    return fit_uncertainty(pred, labels, method, schema=schema), report
 
 def plot_reliability(err:np.ndarray,      # absolute errors (n, 37)
                      sds:dict,            # name -> standard deviations (n, 37), e.g. {'raw': ..., 'calibrated': ...}
@@ -298,7 +323,7 @@ def _task_of(pred, labels, target, schema):
     cls = [c[2:] for c in pred.columns if c.startswith('p_')]
     if schema is not None:
         sch = read_schema(schema)
-        return dict(kind='schema', schema=sch), schema_columns(sch)
+        return dict(kind='tree', schema=sch), sch.columns
     if cls:
         if target is None:
             cands = [c for c in labels.columns if c not in ('GalaxyID', 'id', 'file') and labels[c].dropna().astype(str).isin(cls).all()]
@@ -312,7 +337,8 @@ def _task_of(pred, labels, target, schema):
 def score_task(pred:pd.DataFrame|str|Path,   # predictions: an id column + `p_<class>` columns, regressed columns or a schema's answers; or a CSV/parquet
                labels:pd.DataFrame|str|Path, # the labels: an id column (`GalaxyID` or `id`) and the target column(s); or a CSV/parquet
                target:str=None,              # classification: the labels' class column (default: the one holding only predicted classes)
-               schema=None                   # a schema file or dict: score per question of that tree
+               schema=None,                  # a schema (file, dict or shipped name): score per question of that tree
+               n_volunteers:int=None         # a tree: also each question's vote-noise floor with this many volunteers (`vote_floor`)
               )->pd.DataFrame:
     "Scores of a task: ROC AUC, average precision and accuracy per class; RMSE per column; or RMSE per question (and 'all')."
     rd = lambda f: f if isinstance(f, pd.DataFrame) else read_table(f)
@@ -334,7 +360,11 @@ def score_task(pred:pd.DataFrame|str|Path,   # predictions: an id column + `p_<c
         return pd.DataFrame(rows).T.astype({'n': int}).rename_axis('class')
     se = (p[ycols].to_numpy(np.float64) - y[ycols].to_numpy(np.float64))**2
     if task['kind'] == 'regression': groups = {c: [j] for j, c in enumerate(ycols)}
-    else: groups = {q['name']: list(range(a, b)) for q, (a, b, _) in zip(task['schema']['questions'], schema_tree(task['schema']))}
+    else: groups = {q.name: list(range(a, b)) for q, (a, b, _) in zip(task['schema'].questions, tree_index(task['schema']))}
     rows = {k: dict(n=len(se), rmse=float(np.sqrt(se[:, js].mean()))) for k, js in groups.items()}
     rows['all'] = dict(n=len(se), rmse=float(np.sqrt(se.mean())))
+    if task['kind'] == 'tree' and n_volunteers:
+        fl = vote_floor(y[ycols].to_numpy(np.float64), n_volunteers, schema=task['schema'])
+        for k in groups: rows[k]['floor'] = float(fl.questions.floor[k])
+        rows['all']['floor'] = fl.floor
     return pd.DataFrame(rows).T.astype({'n': int}).rename_axis('column' if task['kind'] == 'regression' else 'question')

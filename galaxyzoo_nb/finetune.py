@@ -20,16 +20,16 @@ from fastai.torch_core import set_seed
 from fastai.callback.tracker import EarlyStoppingCallback, SaveModelCallback
 from .core import *
 from .data import list_images, galaxy_arrays, galaxy_dblock, set_normalize, GalaxyItem, GALAXY_STATS, CROP
-from .models import RMSE
+from .models import RMSE, ARCHS
 from .modelfile import read_model, read_config, build_model, task_head, ready_model_path
 from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS
 from .evaluate import score_task, roc_auc
-from .train import train_learner, fit_galaxy, save_galaxy
+from .train import task_data, train_learner, fit_galaxy, save_galaxy, fit_model_uncertainty
 
 # %% auto #0
-__all__ = ['MIN_PER_CLASS', 'FINETUNABLE', 'FinetuneError', 'read_labels', 'infer_task', 'check_base', 'base_model', 'new_head',
-           'WeightedNLL', 'task_loss', 'task_metric', 'split_body_head', 'task_predictions', 'finetune',
-           'describe_schema']
+__all__ = ['MIN_PER_CLASS', 'VOTE_LOSSES', 'DM_CONCENTRATION', 'FinetuneError', 'read_labels', 'infer_task', 'check_base',
+           'base_model', 'new_head', 'WeightedNLL', 'VoteLoss', 'task_loss', 'task_metric', 'split_body_head',
+           'task_predictions', 'finetune']
 
 # %% ../nbs/15_finetune.ipynb #b9382547
 class FinetuneError(ValueError):
@@ -46,6 +46,8 @@ def read_labels(labels:str|Path,       # a `.csv`/`.parquet` table: an id column
     if not p.exists(): raise FileNotFoundError(f"Labels not found: {p}")
     raw = read_table(p, FinetuneError)
     if id_col not in raw.columns: raise FinetuneError(f"{p}: no id column {id_col!r}; its columns are {some_ids(list(raw.columns))} (name it with id_col, --id-col)")
+    v = raw[id_col]
+    if pd.api.types.is_float_dtype(v) and v.notna().all() and (v % 1 == 0).all(): raw[id_col] = v.astype(np.int64)  # (ids written as 100008.0)
     if images is None:
         if file_col not in raw.columns: raise FinetuneError(f"{p}: no {file_col!r} column, and no images folder given (images=, --images DIR)")
         items = list_images(p, id_col, file_col)
@@ -80,7 +82,11 @@ def _numeric(df, cols, where)->np.ndarray:
             bad = v.isna() & df[c].notna()
             if bad.any(): raise FinetuneError(f"{where}: column {c!r} is numeric but {int(bad.sum())} row(s) are not numbers: {_rows(df, bad, c)}")
             raise FinetuneError(f"{where}: {int(v.isna().sum())} image(s) have no label in column {c!r}: {_rows(df, v.isna(), c)}")
-    return np.array(df[cols].apply(pd.to_numeric).to_numpy(np.float32))  # (a writable copy: pandas may hand out a read-only view)
+    y = np.array(df[cols].apply(pd.to_numeric).to_numpy(np.float64))
+    for j, c in enumerate(cols):
+        big = ~np.isfinite(y[:, j]) | (np.abs(y[:, j]) > np.finfo(np.float32).max)
+        if big.any(): raise FinetuneError(f"{where}: column {c!r} has {int(big.sum())} infinite or too large value(s) (beyond float32): {_rows(df, big, c)}")
+    return y.astype(np.float32)  # (a writable copy: pandas may hand out a read-only view)
 
 def _classes(df, col, where, min_per_class)->tuple:
     "The class names of column `col` (sorted) and each row's class index, checked."
@@ -112,9 +118,11 @@ def infer_task(df:pd.DataFrame,        # from `read_labels`: `id`, `file` and th
     cols = [c for c in df.columns if c not in ('id', 'file')]
     if schema is not None:
         sch = read_schema(schema)
-        missing = [c for c in schema_columns(sch) if c not in df.columns]
+        missing = [c for c in sch.columns if c not in df.columns]
         if missing: raise SchemaError(f"{where}: the schema's column(s) {some_ids(missing)} are not among the labels' columns ({some_ids(cols)})")
-        return dict(kind='schema', schema=sch), _numeric(df, schema_columns(sch), where)
+        v = _numeric(df, sch.columns, where)
+        if not is_counts(v): return dict(kind='tree', schema=sch.to_dict()), v
+        return dict(kind='tree', schema=sch.to_dict(), votes=True), np.concatenate([vote_fractions(v, sch)[0], v], 1).astype(np.float32)
     if targets is not None:
         targets = [t.strip() for t in targets.split(',')] if isinstance(targets, str) else list(targets)
         missing = [c for c in targets if c not in df.columns]
@@ -131,15 +139,14 @@ def infer_task(df:pd.DataFrame,        # from `read_labels`: `id`, `file` and th
     return dict(kind='classification', classes=classes, target=target), y
 
 # %% ../nbs/15_finetune.ipynb #abf783a2
-FINETUNABLE = ('cnn', 'p4m', 'study')  # architectures whose body `new_head` keeps (those ending in a linear `fc` and a `head`)
-
 def check_base(net:nn.Module,   # a network from `modelfile.read_model` / `build_model`
                what:str='base'  # what it is, for messages
               )->dict:
     "`net.gz_arch`, or a `FinetuneError` saying why `net` cannot be finetuned."
     a = getattr(net, 'gz_arch', None)
     if a is None: raise FinetuneError(f"{what}: the model does not record its architecture: it cannot be finetuned")
-    if a['arch'] not in FINETUNABLE: raise FinetuneError(f"{what}: a {a['arch']!r} model cannot be finetuned (finetuning keeps the body of {', '.join(FINETUNABLE)})")
+    if not getattr(ARCHS.get(a['arch']), 'finetune', False):
+        raise FinetuneError(f"{what}: a {a['arch']!r} model cannot be finetuned (finetuning keeps the body of {', '.join(k for k, v in ARCHS.items() if v.finetune)})")
     if a.get('n_models', 1) > 1: raise FinetuneError(f"{what}: an ensemble of {a['n_models']} networks cannot be finetuned: finetune a single network")
     if not isinstance(getattr(net, 'fc', None), nn.Linear) or not hasattr(net, 'head'): raise FinetuneError(f"{what}: no final linear layer 'fc' to replace")
     return a
@@ -185,8 +192,34 @@ class WeightedNLL:
         return F.nll_loss(torch.log(p.float().clamp_min(1e-7)), y.view(-1).long(), weight=w)
     def __repr__(self): return f'WeightedNLL(weight={None if self.weight is None else self.weight.tolist()})'
 
-def task_loss(task:dict, y:np.ndarray, class_weights:bool=True):
-    "The training loss of `task` (class weights `n / (classes × n_class)` from the targets `y`)."
+VOTE_LOSSES = ('weighted', 'dirichlet', 'mse')  # losses of a tree learnt from vote counts (`VoteLoss`); the first is the default
+DM_CONCENTRATION = 10.  # `VoteLoss('dirichlet')`: the Dirichlet's total concentration (over-dispersion of the votes; large: multinomial)
+
+class VoteLoss:
+    "Loss of a tree head's fractions against vote counts (targets: fractions, then counts): MSE weighted by each question's votes, Dirichlet-multinomial, or plain MSE."
+    def __init__(self, schema, kind:str='weighted', concentration:float=DM_CONCENTRATION):
+        if kind not in VOTE_LOSSES: raise ValueError(f"loss={kind!r}: vote counts train with one of {', '.join(map(repr, VOTE_LOSSES))}")
+        s = read_schema(schema)
+        self.tree, self.k, self.kind, self.c = tree_index(s), len(s.columns), kind, concentration
+    def __call__(self, p, y):
+        p, f, n = p.float(), y[:, :self.k].float(), y[:, self.k:].float()
+        if self.kind == 'mse': return F.mse_loss(p, f)
+        if self.kind == 'weighted':  # (each answer's squared error times the votes behind its question)
+            w = torch.cat([n[:, a:b].sum(1, keepdim=True).expand(-1, b - a) for a, b, _ in self.tree], 1)
+            return ((p - f)**2 * w).sum() / w.sum().clamp_min(1)
+        nll = p.new_zeros(())
+        for a, b, _ in self.tree:  # Dirichlet-multinomial: the question's shares times the concentration
+            k = n[:, a:b]; N = k.sum(1)
+            q = p[:, a:b].clamp_min(1e-6); al = self.c * q / q.sum(1, keepdim=True)
+            ll = torch.lgamma(N + 1) + torch.lgamma(al.sum(1)) - torch.lgamma(N + al.sum(1)) + (torch.lgamma(k + al) - torch.lgamma(al) - torch.lgamma(k + 1)).sum(1)
+            nll = nll - ll.sum()
+        return nll / n.sum().clamp_min(1)
+    def __repr__(self): return f'VoteLoss({self.kind!r})'
+
+def task_loss(task:dict, y:np.ndarray, class_weights:bool=True, loss:str=None):
+    "The training loss of `task` (class weights `n / (classes × n_class)` from the targets `y`; `loss`: of vote counts, see `VoteLoss`)."
+    if task.get('votes'): return VoteLoss(task['schema'], loss or VOTE_LOSSES[0])
+    if loss is not None: raise ValueError(f"loss={loss!r} is for a tree learnt from vote counts; these labels are {task['kind']} targets")
     if task['kind'] != 'classification': return MSELossFlat()
     k = len(task['classes']); n = np.bincount(y[:, 0].astype(int), minlength=k)
     return WeightedNLL(len(y) / (k * np.maximum(n, 1)) if class_weights else None)
@@ -200,6 +233,9 @@ def _mean_auc(p, y):
 def task_metric(task:dict)->tuple:
     "`(metric, name, higher_is_better)` on the validation galaxies: mean ROC AUC for classes, else RMSE."
     if task['kind'] == 'classification': return AccumMetric(_mean_auc, name='roc_auc', flatten=False, to_np=True), 'roc_auc', True
+    if task.get('votes'):  # (the targets: the fractions, then the counts)
+        k = len(task_columns(task))
+        return AccumMetric(lambda p, t: torch.sqrt(F.mse_loss(p.float(), t[:, :k].float())), name='rmse', flatten=False), 'rmse', False
     return RMSE(), 'rmse', False
 
 def split_body_head(m:nn.Module)->list:
@@ -208,16 +244,6 @@ def split_body_head(m:nn.Module)->list:
     return [[p for p in m.parameters() if id(p) not in head], list(m.fc.parameters())]
 
 # %% ../nbs/15_finetune.ipynb #b2bcc631
-def _labelled_dls(df, y, size, crop, aug, valid_pct, seed, bs, stats):
-    "`DataLoaders` of the labelled galaxies (images decoded once, cached), split and augmented as `data.galaxy_dls`."
-    arr = galaxy_arrays(df['file'].tolist(), crop, size)
-    ids = [int(i) if isinstance(i, (int, np.integer)) else str(i) for i in df['id']]
-    db = galaxy_dblock(size, crop, aug, valid_pct, seed, normalize=False)
-    db.get_items = None
-    dls = db.dataloaders([GalaxyItem(a, t, i) for a, t, i in zip(arr, y, ids)], bs=bs, val_bs=4 * bs, num_workers=0)
-    set_normalize(dls, stats)
-    return dls
-
 def task_predictions(learn:Learner, # a finetuned learner (its validation set labelled)
                      tta:int=TTA_VIEWS # dihedral views averaged, as `gz_predict`
                     )->tuple:
@@ -229,7 +255,7 @@ def task_predictions(learn:Learner, # a finetuned learner (its validation set la
     ids, y = [o.id for o in items], np.stack([o.y for o in items])
     pred = pd.DataFrame(p, columns=task_columns(task)).assign(id=ids)
     if task['kind'] == 'classification': lab = pd.DataFrame({'id': ids, task['target']: np.array(task['classes'])[y[:, 0].astype(int)]})
-    else: lab = pd.DataFrame(y, columns=task_columns(task)).assign(id=ids)
+    else: lab = pd.DataFrame(y[:, :len(task_columns(task))], columns=task_columns(task)).assign(id=ids)  # (vote counts: the fractions)
     return pred, lab
 
 def finetune(base:str,                 # a model folder, 'default' (the ready model) or 'scratch' (its architecture, random weights)
@@ -252,6 +278,7 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
              probe:bool=False,         # train the new linear layer alone on the frozen body (a linear probe)
              patience:int=4,           # stop after this many epochs without a better validation metric
              class_weights:bool=True,  # weigh classes inversely to their share in the loss
+             loss:str=None,            # vote counts (a schema on a table of counts): 'weighted' (default), 'dirichlet' or 'mse' (see `VoteLoss`)
              min_per_class:int=MIN_PER_CLASS, # labels each class needs at least
              tta:int=TTA_VIEWS,        # dihedral views the validation scores (and `gz_predict`, by default) average
              minutes:float=10          # time budget for training (`TimeBudget`); 0: none
@@ -267,11 +294,12 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
     task, y = infer_task(df, target, targets, schema, min_per_class)
     set_seed(seed)
     net = new_head(net, task, y)
-    dls = _labelled_dls(df, y, size or cfg['size'], cfg['crop'], aug, valid_pct, seed, bs, cfg['normalize'] or GALAXY_STATS)
+    dls = task_data(df['file'], y, df['id'], size=size or cfg['size'], crop=cfg['crop'], aug=aug, valid_pct=valid_pct, seed=seed, bs=bs,
+                    stats=cfg['normalize'] or GALAXY_STATS)
     if not len(dls.valid_ds): raise FinetuneError(f"{labels}: no galaxy left for validation (valid_pct={valid_pct}, {len(df)} labels)")
     learn = train_learner(dls, net, seed=seed)
     metric, name, higher = task_metric(task)
-    learn.loss_func, learn.metrics, learn.splitter = task_loss(task, y, class_weights), [metric], split_body_head
+    learn.loss_func, learn.metrics, learn.splitter = task_loss(task, y, class_weights, loss), [metric], split_body_head
     learn.pretrained = str(base) != 'scratch' and not probe  # (`fit_galaxy` then runs fastai's `fine_tune`)
     if probe: learn.train_bn = False; learn.freeze()
     comp = np.greater if higher else np.less
@@ -286,6 +314,7 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
                 took = fit_galaxy(learn, epochs, lr, 'one_cycle', minutes)
         finally: learn.remove_cbs(cbs); learn.path = Path('.')
     pred, lab = task_predictions(learn, tta)
+    if task['kind'] == 'tree' and tta_views(tta) > 1: fit_model_uncertainty(learn, tta)  # (the spread over the views, calibrated per question)
     learn.task_scores = score_task(pred, lab, target=task.get('target'), schema=task.get('schema'))
     if out is not None:
         h, all_ = learn.epoch_history.df, learn.task_scores.loc['all']
@@ -295,22 +324,3 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
                       base=dict(model=str(base), weights_sha256=cfg.get('weights_sha256')))
         save_galaxy(learn, out, scores, args, took)
     return learn
-
-# %% ../nbs/15_finetune.ipynb #edb5f030
-def describe_schema(row,          # a prediction (a DataFrame row, a dict) with the schema's answer columns
-                    schema,       # a schema file or dict (see `core.read_schema`)
-                    digits:int=2  # decimals shown
-                   )->str:
-    "The most-voted answer of each question down `schema`'s tree, in words, with its share of the question."
-    sch = read_schema(schema)
-    kids = {}
-    for q in sch['questions']: kids.setdefault(q.get('parent'), []).append(q)
-    words = {c: t for q in sch['questions'] for c, t in zip(q['answers'], q.get('answer_text') or q['answers'])}
-    out, todo = [], list(kids.get(None, []))
-    while todo:
-        q = todo.pop(0)
-        v = {c: float(row[c]) for c in q['answers']}
-        best, tot = max(v, key=v.get), sum(v.values())
-        out.append(f"{q.get('text') or q['name']}: {words[best]} {v[best] / tot if tot > 0 else 0:.{digits}f}")
-        todo = kids.get(best, []) + todo
-    return '; '.join(out)

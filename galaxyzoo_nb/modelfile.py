@@ -58,12 +58,12 @@ def model_config(learn:Learner,     # a trained learner from `galaxy_learner` (o
 
 def _task(model)->dict:
     "The task of `model` (`model.gz_task`; a GZ2 model has none)."
-    return getattr(model, 'gz_task', None) or {'kind': 'gz2'}
+    return model_task(dict(task=getattr(model, 'gz_task', None)))
 
 def _task_field(model)->dict:
     "`{'task': ...}` for a config, for a model with a task other than GZ2's (a GZ2 config records none, as before)."
     t = _task(model)
-    return {} if t['kind'] == 'gz2' else dict(task=t)
+    return {} if t == {'kind': 'tree'} else dict(task=t)
 
 # %% ../nbs/07_modelfile.ipynb #6f1772a1
 def build_model(cfg:dict # a config from `model_config` / `read_config`
@@ -71,7 +71,7 @@ def build_model(cfg:dict # a config from `model_config` / `read_config`
     "The untrained network `cfg` describes (`models.create_model` of its architecture, in its saved form)."
     if cfg['arch'] not in ARCHS: raise ModelError(f"unknown architecture {cfg['arch']!r}; this version knows {', '.join(map(repr, ARCHS))}")
     task, kw = model_task(cfg), cfg['arch_kwargs'] or {}
-    if task['kind'] == 'gz2': return create_model(cfg['arch'], cfg['head'], cfg['n_models'], cfg['size'], rebuild=True, **kw)
+    if task == {'kind': 'tree'}: return create_model(cfg['arch'], cfg['head'], cfg['n_models'], cfg['size'], rebuild=True, **kw)
     net = create_model(cfg['arch'], task_head(task), cfg['n_models'], cfg['size'], rebuild=True, **kw)
     net.gz_arch, net.gz_task = dict(arch=cfg['arch'], head=cfg['head'], n_models=cfg['n_models'], kwargs=dict(kw)), task
     return net
@@ -81,9 +81,8 @@ def task_head(task:dict # a task other than GZ2's (see `core.model_task`)
     "The output head of a model for `task`: a softmax over the class logits, none for a regression, a `TreeHead` on a schema's tree."
     kind = model_task(dict(task=task))['kind']
     if kind == 'classification': return Softmax37Head()  # (one softmax over all the outputs: the class probabilities)
-    if kind == 'schema': return TreeHead(tree=schema_tree(task['schema']))
-    if kind == 'regression': return None
-    return 'tree'
+    if kind == 'tree': return TreeHead(schema=task_schema(task))
+    return None  # (a regression: the raw outputs)
 
 def empty_dls(cfg:dict,      # a config: `size`, `crop`, `normalize`
               device=None    # where batches go (default: fastai's `default_device()`)

@@ -17,12 +17,12 @@ from torch import nn
 from fastai.layers import ConvLayer
 from fastai.metrics import AccumMetric, rmse
 from fastai.vision.all import create_vision_model, resnet18, resnet34, resnet50, resnet101, resnet152
-from .core import QUESTIONS, CLASSES, tree_index
+from .core import QUESTIONS, CLASSES, Schema, read_schema, tree_index, tree_order
 
 # %% auto #0
-__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'SigmoidHead', 'Softmax37Head', 'dependency_order',
-           'TreeHead', 'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4', 'dihedral_views',
-           'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch', 'register_arch', 'get_arch',
+__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'SigmoidHead', 'Softmax37Head', 'TreeHead',
+           'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4', 'dihedral_views', 'P4MConv',
+           'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch', 'register_arch', 'get_arch',
            'p4m_export', 'seq_body', 'p4m_body', 'vision_body', 'create_model', 'export_form', 'feature_body', 'RMSE',
            'bf16_ok', 'throughput']
 
@@ -35,32 +35,18 @@ class Softmax37Head(nn.Module):
     "A softmax over all outputs at once (the study's bug: 37 values summing to 1)."
     def forward(self, x): return F.softmax(x.float(), dim=-1)
 
-# %% ../nbs/02_models.ipynb #e2c42e9c
-def dependency_order(tree:list|None=None # `(start, stop, parent_idx)` per question; `None` uses `core.tree_index()`
-                    )->list:
-    "Question indices ordered so that each question comes after the question holding its parent answer."
-    tree = tree_index() if tree is None else tree
-    owner = {i: qi for qi, (a, b, _) in enumerate(tree) for i in range(a, b)}
-    order = []
-    while len(order) < len(tree):
-        n = len(order)
-        for qi, (_, _, p) in enumerate(tree):  # one sweep in listed order; repeats only if a child is listed before its parent
-            if qi not in order and (p < 0 or owner.get(p) in order): order.append(qi)
-        if len(order) == n: raise ValueError(f"The tree has a cycle or an unknown parent among questions {sorted(set(range(len(tree))) - set(order))}")
-    return order
-
 # %% ../nbs/02_models.ipynb #3122be0c
 class TreeHead(nn.Module):
-    "GZ2 decision-tree head: normalise each question's outputs to sum to 1, times the value of its parent answer."
+    "Decision-tree head: normalise each question's outputs to sum to 1, times the value of its parent answer."
     def __init__(self,
                  norm:str='softmax',      # 'softmax' per question (default), or 'relu' (ReLU / sum, the 2014 winner's form)
                  eps:float=1e-6,          # for `norm='relu'`: keeps a question whose outputs are all <= 0 finite (uniform)
-                 tree:list|None=None):    # `(start, stop, parent_idx)` per question; `None` uses `core.tree_index()`
+                 schema:Schema|dict=None):# the tree (a `Schema`, or a dict `core.read_schema` takes); `None`: GZ2's
         super().__init__()
         if norm not in ('softmax', 'relu'): raise ValueError(f"TreeHead: norm={norm!r} is not one of 'softmax', 'relu'")
-        self.norm, self.eps = norm, eps
-        self.tree = tree_index() if tree is None else list(tree)
-        self.order, self.n_in = dependency_order(self.tree), max(b for _, b, _ in self.tree)
+        s = None if schema is None else read_schema(schema)
+        self.norm, self.eps, self.tree = norm, eps, list(tree_index(s))
+        self.order, self.n_in = tree_order(s), max(b for _, b, _ in self.tree)
         owner = {i: qi for qi, (a, b, _) in enumerate(self.tree) for i in range(a, b)}
         # for each question: where its parent answer sits, as (question holding it, offset within that question)
         self.parent_at = [(owner[p], p - self.tree[owner[p]][0]) if p >= 0 else None for _, _, p in self.tree]
@@ -313,6 +299,9 @@ class Arch:
     export:Callable=None          # `export(model)` -> `(model, kwargs)` to save instead (default: the model and its kwargs)
     vision:Callable=None          # a torchvision architecture (fastai's `create_vision_model` body): ImageNet weights, `model_meta` splitter
     body:Callable=None            # `body(model)` -> the part computing its pooled features, before the head (default: the layers before 'drop')
+    finetune:bool=False           # `finetune` can keep its body and put a new head on it (it ends in a linear `fc` and a `head`)
+    invariant:bool=False          # its outputs do not change under rotations and flips (TTA views gain nothing)
+    ensemble:bool=False           # `n_models` > 1 can build an `Ensemble` of it
 
 ARCHS = {}  # name -> `Arch`: every architecture the package can train, save and load
 
@@ -332,7 +321,7 @@ def get_arch(name:str,     # a name in `ARCHS`
     if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}")
     a = ARCHS[name]
     if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
-    if n_models > 1 and (a.vision or a.export): raise ValueError(f"n_models={n_models}: ensembles are for the package's own CNNs ('cnn', 'study'), not {name!r}")
+    if n_models > 1 and not a.ensemble: raise ValueError(f"n_models={n_models}: ensembles are for {', '.join(repr(k) for k, v in ARCHS.items() if v.ensemble)}, not {name!r}")
     return a
 
 # %% ../nbs/02_models.ipynb #da44f690
@@ -378,10 +367,10 @@ def _vision(arch):
         return net
     return build
 
-register_arch('cnn', _cnn, '`galaxy_cnn`: the default, a stride-2 CNN that trains fast on CPUs')
+register_arch('cnn', _cnn, '`galaxy_cnn`: the default, a stride-2 CNN that trains fast on CPUs', finetune=True, ensemble=True)
 register_arch('p4m', _p4m, "`p4m_cnn`: rotation/mirror-invariant, saved as the `galaxy_cnn` it equals", export=p4m_export,
-              rebuild=_cnn, body=p4m_body)
-register_arch('study', _study, "`study_cnn`: the study's network")
+              rebuild=_cnn, body=p4m_body, finetune=True, invariant=True)
+register_arch('study', _study, "`study_cnn`: the study's network", finetune=True, ensemble=True)
 for _a in (resnet18, resnet34, resnet50, resnet101, resnet152):
     register_arch(_a.__name__, _vision(_a), f"torchvision's {_a.__name__.replace('resnet', 'ResNet-')} (fastai's `create_vision_model`)", vision=_a,
                   body=vision_body)

@@ -24,9 +24,9 @@ from .modelfile import read_model, write_model, ModelError
 
 # %% auto #0
 __all__ = ['TTA_VIEWS', 'VIEWS_PER_BATCH', 'UNCERTAINTY', 'MC_SAMPLES', 'FIELD', 'tta_views', 'PredictModel', 'views_bs',
-           'run_model', 'output_columns', 'make_predictor', 'predict_arrays', 'predict_images', 'SubmissionError',
-           'check_submission', 'write_submission', 'write_predictions', 'vote_values', 'describe', 'walk_answers',
-           'show_galaxy']
+           'run_model', 'output_columns', 'model_schema', 'make_predictor', 'predict_arrays', 'predict_images',
+           'SubmissionError', 'check_submission', 'write_submission', 'write_predictions', 'vote_values', 'describe',
+           'walk_answers', 'show_galaxy']
 
 # %% ../nbs/08_predict.ipynb #e321f288
 TTA_VIEWS = 4  # the dihedral views `predict_images` and `gz_predict` average by default (and `gz_train` scores)
@@ -105,7 +105,13 @@ def _uncertainty_method(model, uncertainty, n_views):
 def output_columns(learn:Learner # a loaded model
                   )->list:
     "The columns `learn`'s model predicts: its task's (`core.task_columns`: `p_<class>`, regressed columns, a schema's answers), else the 37 `CLASSES`."
-    return task_columns(getattr(learn.model, 'gz_task', None) or {'kind': 'gz2'})
+    return task_columns(model_task(dict(task=getattr(learn.model, 'gz_task', None))))
+
+def model_schema(learn:Learner # a loaded model
+                )->Schema|None:
+    "The decision tree `learn`'s model predicts (`GZ2` for a GZ2 model), or `None` for a classification or a regression."
+    task = model_task(dict(task=getattr(learn.model, 'gz_task', None)))
+    return task_schema(task) if task['kind'] == 'tree' else None
 
 def make_predictor(learn:Learner,             # a loaded model
                    tta:bool|int=TTA_VIEWS,     # dihedral views to average
@@ -119,9 +125,9 @@ def make_predictor(learn:Learner,             # a loaded model
     if features:
         if uncertainty: raise ValueError("features=True: no uncertainty (the features have no calibrated spread)")
         return dict(pm=PredictModel(model, n_views, bf16=bf16, features=True), n_views=n_views, method=None, cal=None, mc=0, features=True)
-    kind = (getattr(model, 'gz_task', None) or {'kind': 'gz2'})['kind']
-    if uncertainty and kind != 'gz2': raise ValueError(f"uncertainty: standard deviations are calibrated per GZ2 question, and this model predicts "
-                                                       f"a {kind} task ({some_ids(output_columns(learn))}): predict without uncertainty (--uncertainty)")
+    kind = model_task(dict(task=getattr(model, 'gz_task', None)))['kind']
+    if uncertainty and kind != 'tree': raise ValueError(f"uncertainty: standard deviations are calibrated per question of a decision tree, and this model predicts "
+                                                        f"a {kind} task ({some_ids(output_columns(learn))}): predict without uncertainty (--uncertainty)")
     method, cal = _uncertainty_method(model, uncertainty, n_views) if uncertainty else (None, None)
     mc = MC_SAMPLES if method == 'mc' else 0
     if method == 'tta' and n_views == 1: raise ValueError("uncertainty='tta' is the spread over the TTA views: it needs tta of 2 or more")
@@ -150,10 +156,10 @@ def predict_arrays(learn_or_path:Learner|str|Path, # a `Learner`, a model folder
     df.insert(0, 'GalaxyID', np.arange(len(df)) if ids is None else ids)
     if p['method']:
         std = preds[:, len(cols):]
-        if p['cal'] is not None and calibrate: std = calibrated_std(std, p['cal'])
+        if p['cal'] is not None and calibrate: std = calibrated_std(std, p['cal'], model_schema(learn))
         elif calibrate: warnings.warn(f"This model carries no uncertainty calibration for {p['method']!r} with {p['n_views']} views: the standard "
                                       "deviations are the raw spread (fit one with evaluate.fit_uncertainty on labelled galaxies; train_galaxy does)")
-        df[STD_CLASSES] = std.astype(np.float32)
+        df[[f'{c}_std' for c in cols]] = std.astype(np.float32)
     return df
 
 def predict_images(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, or 'default' (see `modelfile.read_model`)
@@ -207,54 +213,58 @@ def write_predictions(df:pd.DataFrame,        # predictions: `GalaxyID` + `CLASS
     except OSError as e: raise OSError(f"Cannot write the predictions to {path}: {why_unwritable(path, e)}") from None
 
 # %% ../nbs/08_predict.ipynb #7eb2770f
-def vote_values(row)->np.ndarray:
-    "The 37 `CLASSES` values of a DataFrame row (Series), one-row DataFrame, dict, or sequence of 37 numbers."
+def vote_values(row,               # a DataFrame row (Series), one-row DataFrame, dict, or sequence of numbers in column order
+                schema:Schema=None # the tree (default: `GZ2`)
+               )->np.ndarray:
+    "The values of the schema's columns in `row`."
+    cols = (schema or GZ2).columns
     if isinstance(row, pd.DataFrame):
         if len(row) != 1: raise ValueError(f"Expected one galaxy, got a DataFrame with {len(row)} rows")
         row = row.iloc[0]
     if isinstance(row, (pd.Series, dict)):
-        missing = [c for c in CLASSES if c not in row]
+        missing = [c for c in cols if c not in row]
         if missing: raise ValueError(f"The row lacks column(s) {some_ids(missing)}")
-        return np.array([row[c] for c in CLASSES], dtype=np.float64)
+        return np.array([row[c] for c in cols], dtype=np.float64)
     y = np.asarray(row, dtype=np.float64).reshape(-1)
-    if len(y) != len(CLASSES): raise ValueError(f"Expected {len(CLASSES)} values in `CLASSES` order, got {len(y)}")
+    if len(y) != len(cols): raise ValueError(f"Expected {len(cols)} values in the {(schema or GZ2).name} columns' order, got {len(y)}")
     return y
 
-def _share(y, q, col):
-    "Value of answer `col` as a fraction of its question's total (the conditional vote fraction)."
-    a, b, _ = tree_index()[q.num - 1]
-    tot = y[a:b].sum()
-    return y[CLASSES.index(col)] / tot if tot > 0 else 0.
-
-def _stds(row):
-    "The 37 standard deviations of a prediction row that has `STD_CLASSES` (else `None`)."
+def _stds(row, cols):
+    "The standard deviations (`<column>_std`) of a prediction row that has them (else `None`)."
     if isinstance(row, pd.DataFrame): row = row.iloc[0]
-    if isinstance(row, (pd.Series, dict)) and all(c in row for c in STD_CLASSES): return np.array([row[c] for c in STD_CLASSES], np.float64)
+    std = [f'{c}_std' for c in cols]
+    if isinstance(row, (pd.Series, dict)) and all(c in row for c in std): return np.array([row[c] for c in std], np.float64)
     return None
 
-def describe(pred_row,              # a galaxy's 37 vote fractions: a row of `predict_images` or `load_labels`, a dict or an array
-             conditional:bool=True, # fractions among the volunteers asked each question (else Kaggle's cumulative values)
-             digits:int=2           # decimals shown
+def describe(pred_row,              # a galaxy's vote fractions: a row of `predict_images` or `load_labels`, a dict or an array
+             conditional:bool=True, # fractions among the volunteers asked each question (else the cumulative values)
+             digits:int=2,          # decimals shown
+             schema:Schema=None     # the tree (default: `GZ2`; a model's: `model_schema(learn)`)
             )->str:
     "The galaxy's morphology in words: the most-voted answer at each question down the tree (± its standard deviation, if any)."
-    y, sd, out = vote_values(pred_row), _stds(pred_row), ''
-    for q, col, v in tree_walk(y):
-        a, b, _ = tree_index()[q.num - 1]
+    s = schema or GZ2
+    y, cols, out = vote_values(pred_row, s), s.columns, ''
+    sd, tree, words = _stds(pred_row, cols), tree_index(s), s.answers
+    for q, col, v in tree_walk(y, s):
+        a, b, _ = tree[q.num - 1]
         tot = y[a:b].sum() if conditional else 1.
+        share = (v / tot if tot > 0 else 0.) if conditional else v
         sep = '' if not out else ('; ' if q.parent is None else ' → ')
-        pm = '' if sd is None else f" ± {sd[CLASSES.index(col)] / tot if tot > 0 else 0:.{digits}f}"
-        out += f"{sep}{ANSWERS[col]} {(_share(y, q, col) if conditional else v):.{digits}f}{pm}"
+        pm = '' if sd is None else f" ± {sd[cols.index(col)] / tot if tot > 0 else 0:.{digits}f}"
+        out += f"{sep}{words[col]} {share:.{digits}f}{pm}"
     return out
 
 # %% ../nbs/08_predict.ipynb #cf08c941
-def walk_answers(pred_row, # a galaxy's 37 vote fractions (see `vote_values`)
-                 top:int=2 # answers shown per question
+def walk_answers(pred_row,         # a galaxy's vote fractions (see `vote_values`)
+                 top:int=2,        # answers shown per question
+                 schema:Schema=None # the tree (default: `GZ2`)
                 )->pd.DataFrame:
     "The `top` answers of each question on the galaxy's `tree_walk`: question, column, answer, value, chosen."
-    y, rows = vote_values(pred_row), []
-    for q, col, _ in tree_walk(y):
-        for c in sorted(q.columns, key=lambda c: -y[CLASSES.index(c)])[:top]:
-            rows.append(dict(question=q.num, column=c, answer=ANSWERS[c], value=y[CLASSES.index(c)], chosen=c == col))
+    s = schema or GZ2
+    y, rows, cols, words = vote_values(pred_row, s), [], s.columns, s.answers
+    for q, col, _ in tree_walk(y, s):
+        for c in sorted(q.columns, key=lambda c: -y[cols.index(c)])[:top]:
+            rows.append(dict(question=q.num, column=c, answer=words[c], value=y[cols.index(c)], chosen=c == col))
     return pd.DataFrame(rows)
 
 FIELD = 424  # the side of a Kaggle image, in its pixels: the field `show_galaxy` shows
@@ -270,12 +280,13 @@ def show_galaxy(fn:str|Path,        # the galaxy's image file
                 true_row=None,      # its true vote fractions, marked on the bars
                 top:int=2,          # answers shown per question
                 crop:int|None=CROP, # outline this centre crop (on the 424 px scale), the model's: `galaxy_x(learn.dls).crop` (None: no outline)
+                schema:Schema=None, # the tree the fractions are of (default: `GZ2`; a model's: `model_schema(learn)`)
                 figsize:tuple=(11, 4.8)
                ):
     "Plot the galaxy image beside a bar chart of its leading answers down the tree; returns the figure."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
-    w = walk_answers(pred_row, top)
+    w = walk_answers(pred_row, top, schema)
     fig, (ax_img, ax) = plt.subplots(1, 2, figsize=figsize, gridspec_kw=dict(width_ratios=[1, 1.5]))
     im = load_galaxy(fn, crop=FIELD, size=FIELD, allow_small=True)   # (the whole Kaggle field, 424 px, through the one reader of any format)
     ax_img.imshow(im); ax_img.set_axis_off()
@@ -286,8 +297,8 @@ def show_galaxy(fn:str|Path,        # the galaxy's image file
     ypos = np.arange(len(w))[::-1]
     ax.barh(ypos, w.value, color=['tab:blue' if c else 'lightsteelblue' for c in w.chosen], label='predicted')
     if true_row is not None:
-        yt = vote_values(true_row)
-        ax.scatter([yt[CLASSES.index(c)] for c in w.column], ypos, marker='|', s=200, c='k', zorder=3, label='true')
+        yt = dict(zip((schema or GZ2).columns, vote_values(true_row, schema)))
+        ax.scatter([yt[c] for c in w.column], ypos, marker='|', s=200, c='k', zorder=3, label='true')
         ax.legend(loc='lower right', fontsize=8)
     ax.set_yticks(ypos, labels, fontsize=8); ax.set_xlim(0, 1); ax.set_xlabel('vote fraction')
     fig.suptitle(textwrap.fill(f"{_title_id(pred_row, fn)}: {describe(pred_row)}", 110), fontsize=9)

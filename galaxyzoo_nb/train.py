@@ -17,19 +17,19 @@ import fastai
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
 from .core import *
-from .data import galaxy_dls, galaxy_x, GalaxyItem, CROP, SIZE
-from .models import make_head, get_arch, export_form
+from .data import galaxy_dls, galaxy_x, GalaxyItem, CROP, SIZE, galaxy_arrays, galaxy_dblock, set_normalize, GALAXY_STATS
+from .models import make_head, get_arch, export_form, ARCHS
 from .distributed import init_distrib, n_procs, is_rank0, broadcast_obj, run_rank0_first, alone, data_parallel
 from .callbacks import TimeBudget
 from .learner import galaxy_learner, fit_fastai, fit_study, suggest_lr, plot_curves
 from .quantize import calibrate_int8, int8_engine, int8_ready, INT8_MAX_LOSS
 from .modelfile import write_model, _version
-from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS, MC_SAMPLES
+from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS, MC_SAMPLES, model_schema
 from .evaluate import calibrated_uncertainty
 
 # %% auto #0
-__all__ = ['RECIPES', 'train_data', 'train_learner', 'fit_galaxy', 'fit_model_uncertainty', 'score_galaxy', 'save_galaxy',
-           'train_galaxy']
+__all__ = ['RECIPES', 'train_data', 'task_data', 'train_learner', 'fit_galaxy', 'fit_model_uncertainty', 'score_galaxy',
+           'save_galaxy', 'train_galaxy']
 
 # %% ../nbs/11_train.ipynb #9bc5f70a
 RECIPES = ('one_cycle', 'study')  # `train_galaxy(recipe=...)`: `fit_fastai` or `fit_study`
@@ -45,6 +45,27 @@ def train_data(data:str|Path=None, # Kaggle-layout data folder (default: `find_d
     "Step 1: `galaxy_dls` for training, decoded by rank 0 first, with at least one training batch."
     dls = run_rank0_first(galaxy_dls, data, bs=bs, **kwargs)
     if len(dls.train_ds) < bs: raise ValueError(f"Only {len(dls.train_ds)} training galaxies, fewer than one batch (bs={bs}): use a smaller bs or more galaxies")
+    return dls
+
+# %% ../nbs/11_train.ipynb #cell_task_data
+def task_data(files:list,                # the labelled galaxies' image files
+              y:np.ndarray,              # their targets `(n, k)`, from `finetune.infer_task`
+              ids:list=None,             # their ids (default: 0, 1, 2, ...)
+              size:int=SIZE,             # image side in pixels
+              crop:int=CROP,             # centre crop side on the 424 px scale
+              aug:str|None='full',       # augmentation: 'full', 'study', 'dihedral' or None
+              valid_pct:float=0.2,       # fraction held out for validation
+              seed:int=42,               # random seed of the validation split
+              bs:int=64,                 # batch size
+              stats:tuple=GALAXY_STATS   # `(mean, std)` to normalise with (a base model's)
+             ):
+    "Step 1 for a labels table and its task: `DataLoaders` of `files` with targets `y` (decoded once), split and augmented as `train_data`'s."
+    arr = galaxy_arrays(list(files), crop, size)
+    ids = range(len(arr)) if ids is None else [int(i) if isinstance(i, (int, np.integer)) else str(i) for i in ids]
+    db = galaxy_dblock(size, crop, aug, valid_pct, seed, normalize=False)
+    db.get_items = None  # (the items are given)
+    dls = db.dataloaders([GalaxyItem(a, t, i) for a, t, i in zip(arr, y, ids)], bs=bs, val_bs=4 * bs, num_workers=0)
+    set_normalize(dls, stats)
     return dls
 
 # %% ../nbs/11_train.ipynb #86a6bf1f
@@ -122,10 +143,11 @@ def fit_model_uncertainty(learn:Learner,     # a trained learner whose `DataLoad
     mc = MC_SAMPLES if method == 'mc' else 0
     dl = learn.dls.test_dl([GalaxyItem(o.x, None) for o in items], bs=views_bs(n, mc))  # (no targets: the outputs are 74 wide)
     preds = run_model(learn, PredictModel(learn.model, n, int8=int8_ready(learn.model) and not mc, spread=True, mc=mc), dl).numpy()
-    ids = [o.id for o in items]
-    frame = lambda a: pd.DataFrame(a[:, :len(CLASSES)], columns=CLASSES).assign(GalaxyID=ids)
-    pred = frame(preds); pred[STD_CLASSES] = preds[:, len(CLASSES):]
-    cal, report = calibrated_uncertainty(pred, frame(np.stack([o.y for o in items])), method)
+    s = model_schema(learn)   # (the tree, GZ2's or the task's: calibrated per question of it)
+    ids, k = np.arange(len(items)), len(s.columns)
+    frame = lambda a: pd.DataFrame(a[:, :k], columns=s.columns).assign(GalaxyID=ids)
+    pred = frame(preds); pred[[f'{c}_std' for c in s.columns]] = preds[:, k:]
+    cal, report = calibrated_uncertainty(pred, frame(np.stack([o.y for o in items])), method, schema=s)
     learn.model.gz_uncertainty = dict(cal, views=n)
     return report
 
@@ -134,7 +156,7 @@ def score_galaxy(learn:Learner,  # a trained learner (its validation set labelle
                 )->dict:
     "Step 4: `learn.model` in its saved form, scored on the validation set with TTA and in int8, its uncertainty calibrated."
     learn.model = export_form(learn.model)
-    if tta is None: tta = 1 if learn.model.gz_arch.get('arch') == 'p4m' else TTA_VIEWS  # (an invariant network gains nothing from views)
+    if tta is None: tta = 1 if ARCHS[learn.model.gz_arch['arch']].invariant else TTA_VIEWS  # (an invariant network gains nothing from views)
     h = learn.epoch_history.df
     last = lambda col: None if not len(h) or pd.isna(h[col].iloc[-1]) else float(h[col].iloc[-1])  # None without a validation set
     rmse_tta, rmse_int8 = _tta_rmse(learn, tta), _int8_rmse(learn, tta)
@@ -197,7 +219,7 @@ def train_galaxy(data:str|Path=None,             # Kaggle-layout data folder (de
                  crop:int=CROP,                  # centre crop side on the 424 px scale
                  n_models:int=1,                 # the package's own CNNs: train an `Ensemble` of this many networks side by side
                  wd:float=0.05,                  # weight decay (decoupled, as AdamW)
-                 tta:int=None,                   # score the validation set with this many dihedral views, as `gz_predict` will (default: 4; 1 for 'p4m'; 0: don't)
+                 tta:int=None,                   # score the validation set with this many dihedral views, as `gz_predict` will (default: 4; 1 for an invariant `Arch`; 0: don't)
                  threads:int=None,               # torch CPU threads (`None`: as set); 1 is faster on a busy shared CPU
                  minutes:float=17,               # time budget for training: fewer epochs where `epochs` would not fit (`TimeBudget`); 0/`None`: none
                  pkl:bool=False                  # also write fastai's export (`learner.pkl`, a pickle) in the folder, to keep training with fastai
