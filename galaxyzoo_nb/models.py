@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy, time
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
+
 from typing import Callable
 import pandas as pd
 import torch
@@ -24,8 +26,8 @@ __all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'TI
            'Softmax37Head', 'TreeHead', 'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4',
            'dihedral_views', 'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch',
            'register_arch', 'get_arch', 'p4m_export', 'seq_body', 'p4m_body', 'vision_body', 'create_model',
-           'export_form', 'feature_body', 'ToChannels', 'encoder_config', 'timm_net', 'encoder_split', 'RMSE',
-           'bf16_ok', 'throughput']
+           'export_form', 'feature_body', 'ToChannels', 'encoder_config', 'timm_net', 'encoder_split', 'is_encoder',
+           'RMSE', 'bf16_ok', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
@@ -321,8 +323,8 @@ def get_arch(name:str,     # a name in `ARCHS`
              n_models:int=1 # how many networks side by side (an `Ensemble`: the package's own CNNs only)
             )->Arch:
     "The `Arch` called `name` (a name of `ARCH_PATTERNS` resolved once), or a `ValueError` listing the known ones (or saying it cannot be an ensemble of `n_models`)."
-    pat = next((p for p in ARCH_PATTERNS if str(name).startswith(p)), None) if name not in ARCHS else None
-    if pat is not None: ARCHS[name] = ARCH_PATTERNS[pat](name)
+    if name not in ARCHS and is_encoder(name): ARCHS[name] = ARCH_PATTERNS[next(p for p in ARCH_PATTERNS if name.startswith(p))](name)
+
     if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}, or {', '.join(f'{p}<name>' if p == TIMM else f'{p}<org>/<repo>' for p in ARCH_PATTERNS)}")
 
     a = ARCHS[name]
@@ -533,6 +535,11 @@ def _timm_arch(name:str)->Arch:
                 f"{kind} (`timm_net`)", finetune=True, pretrained=True, split=encoder_split)
 
 ARCH_PATTERNS = {TIMM: _timm_arch, HUB: _timm_arch}  # name prefix -> a function making the `Arch` of a name with it
+
+def is_encoder(name)->bool:
+    "Whether `name` (a string or path) is an encoder name of `ARCH_PATTERNS` (`timm/<name>`, `hf-hub:<org>/<repo>`)."
+    return isinstance(name, (str, Path)) and any(str(name).startswith(p) for p in ARCH_PATTERNS)
+
 
 # %% ../nbs/02_models.ipynb #23186941
 def RMSE()->AccumMetric:
