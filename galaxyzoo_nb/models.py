@@ -453,7 +453,11 @@ def _hub_error(name, e):
     "The one-line error for a Hub id that could not be read (`e`: what huggingface_hub or timm raised)."
     from huggingface_hub.errors import LocalEntryNotFoundError, EntryNotFoundError, RepositoryNotFoundError
     from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+    cached = Path(constants.HF_HUB_CACHE)/repo_folder_name(repo_id=name[len(HUB):].split('@')[0], repo_type='model')/'snapshots'
+    if isinstance(e, LocalEntryNotFoundError) and any(cached.glob('*/*')): e = KeyError('architecture')  # (cached, but no config.json)
     if isinstance(e, LocalEntryNotFoundError):
+
         return RuntimeError(f"{name}: not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and the Hub cannot be reached"
                             f"{' (HF_HUB_OFFLINE is set)' if constants.HF_HUB_OFFLINE else ''}: connect to the internet once (the files are then cached), "
                             "or point HF_HUB_CACHE at a cache that holds it")
