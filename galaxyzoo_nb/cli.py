@@ -17,9 +17,9 @@ from .core import *
 from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS, score_task
 
 # %% auto #0
-__all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'check_exists', 'train_parser', 'gz_train', 'gz_predict',
-           'valid_ids', 'gz_evaluate', 'finetune_parser', 'gz_finetune', 'gz_embed', 'similar_parser', 'gz_similar',
-           'gz_unusual', 'gz_explore']
+__all__ = ['heavy', 'one_line', 'cli_errors', 'check_writable', 'check_exists', 'is_encoder_name', 'train_parser', 'gz_train',
+           'gz_predict', 'valid_ids', 'gz_evaluate', 'finetune_parser', 'gz_finetune', 'gz_embed', 'similar_parser',
+           'gz_similar', 'gz_unusual', 'gz_explore']
 
 # %% ../nbs/17_cli.ipynb #9b29c3fa
 def heavy(module:str # a module of this package, e.g. 'learner'
@@ -68,6 +68,12 @@ def check_exists(p:str|Path, # a path given on the command line
     "`p` as a `Path`, or a `FileNotFoundError` naming it (a check that needs no heavy import)."
     if not Path(p).exists(): raise FileNotFoundError(f"{what} not found: {p}")
     return Path(p)
+
+def is_encoder_name(p:str|Path # a model argument given on the command line
+                   )->bool:
+    "Whether `p` names an encoder (`timm/<name>`, `hf-hub:<org>/<repo>`: `models.is_encoder`) and no file or folder (the registry is imported only then)."
+    return not Path(p).exists() and heavy('models').is_encoder(p)
+
 
 # %% ../nbs/17_cli.ipynb #2b10576f
 def train_parser():
@@ -213,7 +219,8 @@ def _precheck_finetune(argv):
     for a in ('base', 'labels'): p.add_argument(a, nargs='?')
     for a in ('--out', '--images', '--schema'): p.add_argument(a)
     a, _ = p.parse_known_args(argv)
-    if a.base not in (None, 'default', 'scratch'): check_exists(a.base, 'Base model')
+    if a.base not in (None, 'default', 'scratch') and not is_encoder_name(a.base): check_exists(a.base, 'Base model')
+
     if a.labels is not None: check_exists(a.labels, 'Labels')
     if a.images is not None: check_exists(a.images, 'Images folder')
     if a.schema is not None: check_exists(a.schema, 'Schema')
@@ -256,7 +263,7 @@ def _evaluate_task(pred_csv, labels_csv, target, schema, volunteers=None):
 
 # %% ../nbs/17_cli.ipynb #79065492
 @call_parse
-def gz_embed(model:Annotated[str, "a model folder written by gz_train (config.json + model.safetensors), or 'default' for the ready model"],
+def gz_embed(model:Annotated[str, "a model folder written by gz_train (config.json + model.safetensors), 'default' for the ready model, or an encoder (timm/<name>, hf-hub:<org>/<repo>): its pooled features"],
              images:Annotated[str, "a folder of images, one image, or a .csv/.parquet catalogue with an id and a file column"],
              out:Annotated[str, "the .parquet file to write: the id column, file, and embedding (a fixed-size list of float32)"]='embeddings.parquet',
              pca:Annotated[int, "reduce the vectors to this many PCA components, fitted on a sample of rows; the projection is stored in the file"]=None,
@@ -277,7 +284,8 @@ def gz_embed(model:Annotated[str, "a model folder written by gz_train (config.js
              bands:Annotated[str, "a catalogue's single-band FITS columns, blue to red, comma-separated"]=None):
     "Write the model's features of every image of a folder or catalogue to a Parquet file, in resumable chunks; exit status 3 if some images could not be read."
     with cli_errors('gz_embed'):
-        if model != 'default': check_exists(model, 'Model')
+        if model != 'default' and not is_encoder_name(model): check_exists(model, 'Model')
+
         check_exists(images, 'Images (a folder, an image, or a .csv/.parquet catalogue)')
         if Path(out).suffix.lower() != '.parquet': raise ValueError(f"--out {out}: embeddings are written as .parquet")
         out = check_writable(out)

@@ -6,7 +6,8 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #4815f9cf
 from __future__ import annotations
-import copy, time
+import copy, difflib, time
+
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -475,9 +476,11 @@ def encoder_config(name:str,      # 'timm/<architecture>' or 'hf-hub:<org>/<repo
     if name.startswith(TIMM):
         arch, model_args = name[len(TIMM):], {}
         if not timm.is_model(arch):
-            close = timm.list_models(f"*{arch[:4]}*")[:5] if len(arch) >= 3 else []
+            close = ', '.join(difflib.get_close_matches(arch, timm.list_models(), n=3))
             raise ValueError(f"{name}: timm {timm.__version__} has no architecture {arch!r}"
-                             f"{f' (close: {chr(44).join(close)})' if close else ''}: see timm.list_models()")
+                             f"{f' (close: {close})' if close else ''}: see timm.list_models()")
+
+
         pcfg = timm.models.get_pretrained_cfg(arch)
         pc = pcfg.to_dict() if pcfg is not None else {}
     elif name.startswith(HUB):
@@ -533,8 +536,10 @@ def encoder_split(model:nn.Sequential)->list:
     return [[p for p in model.parameters() if id(p) in body], [p for p in model.parameters() if id(p) not in body]]
 
 def _timm_arch(name:str)->Arch:
-    "The `Arch` of the encoder `name` (nothing is imported or downloaded until it is built)."
+    "The `Arch` of the encoder `name` (a `timm/` name is checked against timm's registry; the Hub is asked only when it is built)."
+    if name.startswith(TIMM): encoder_config(name)  # (an unknown name fails here, before any work)
     kind = 'timm architecture' if name.startswith(TIMM) else 'timm encoder on the Hugging Face Hub'
+
     return Arch(lambda head='tree', size=64, pretrained=True, **kw: timm_net(name, head, size, pretrained, **kw),
                 f"{kind} (`timm_net`)", finetune=True, pretrained=True, split=encoder_split)
 
