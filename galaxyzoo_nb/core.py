@@ -19,7 +19,7 @@ __all__ = ['SCHEMA_LIMITS', 'SCHEMA_DIR', 'GZ2', 'QUESTIONS', 'CLASSES', 'ANSWER
            'tree_order', 'read_schema', 'question_of', 'tree_walk', 'DataNotFoundError', 'find_data', 'some_ids',
            'atomic_write', 'why_unwritable', 'distrib_rank', 'FrameError', 'LabelError', 'check_frame', 'load_labels',
            'read_table', 'load_predictions', 'calibrated_std', 'tree_deviations', 'tree_violations', 'make_synthetic',
-           'show_bars', 'model_task', 'task_schema', 'decals_from_gz2', 'task_columns']
+           'show_bars', 'model_task', 'task_schema', 'decals_from_gz2', 'is_counts', 'vote_fractions', 'task_columns']
 
 # %% ../nbs/00_core.ipynb #ef39f9df
 class SchemaError(ValueError):
@@ -496,9 +496,29 @@ def decals_from_gz2(labels:pd.DataFrame,  # `GalaxyID` + the 37 GZ2 `CLASSES`, a
          g('Class7.1'), g('Class7.2'), g('Class7.3'), g('Class9.2'), g('Class9.3'), g('Class9.1'),
          g('Class10.1'), g('Class10.2'), g('Class10.3'), *[g(f'Class11.{i}') for i in range(1, 7)],
          g('Class6.2', 'Class8.1', 'Class8.2', 'Class8.5', 'Class8.7'), g('Class8.4'), g('Class8.3'), g('Class8.6')]
-    out = pd.DataFrame(np.stack(v, 1).astype(np.float32), columns=read_schema(schema).columns)
+    out = pd.DataFrame(np.clip(np.stack(v, 1), 0, 1).astype(np.float32), columns=read_schema(schema).columns)  # (sums of rounded fractions may pass 1 by 1e-6)
     out.insert(0, 'GalaxyID', labels['GalaxyID'].to_numpy())
     return out
+
+# %% ../nbs/00_core.ipynb #cell_votes
+def is_counts(v:np.ndarray # a table's target values
+             )->bool:
+    "Whether `v` holds vote counts (finite whole numbers ≥ 0, some above 1) rather than fractions."
+    v = np.asarray(v, np.float64)
+    return bool(np.isfinite(v).all() and (v >= 0).all() and (v % 1 == 0).all() and (v > 1).any())
+
+def vote_fractions(counts:np.ndarray, # vote counts `(n, columns)` in the schema's column order
+                   schema:Schema=None # the tree (default: `GZ2`)
+                  )->tuple:
+    "`(fractions, votes)`: the cumulative vote fractions `(n, columns)` and the votes behind each question `(n, questions)`."
+    k, tree = np.asarray(counts, np.float64), tree_index(schema)
+    f, votes = np.zeros_like(k), np.zeros((len(k), len(tree)))
+    for qi in tree_order(schema):
+        a, b, p = tree[qi]
+        n = votes[:, qi] = k[:, a:b].sum(1)
+        share = np.where(n[:, None] > 0, k[:, a:b] / np.maximum(n, 1)[:, None], 1 / (b - a))
+        f[:, a:b] = share * (f[:, p:p+1] if p >= 0 else 1.)
+    return f, votes
 
 # %% ../nbs/00_core.ipynb #8290fc3b
 def task_columns(task:dict # a task (see `model_task`)

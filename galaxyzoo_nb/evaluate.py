@@ -14,10 +14,10 @@ import pandas as pd
 from .core import *
 
 # %% auto #0
-__all__ = ['N_VOLUNTEERS', 'NOMINAL', 'MAIN_ANSWERS', 'IDMismatchError', 'align', 'simulate_votes', 'Floor', 'vote_floor',
-           'Score', 'score', 'mean_baseline', 'coverage_table', 'coverage', 'fit_uncertainty', 'calibrated_uncertainty',
-           'plot_reliability', 'plot_question_rmse', 'plot_pred_vs_true', 'plot_floor', 'roc_auc', 'average_precision',
-           'score_task']
+__all__ = ['N_VOLUNTEERS', 'NOMINAL', 'MAIN_ANSWERS', 'IDMismatchError', 'align', 'simulate_counts', 'simulate_votes', 'Floor',
+           'vote_floor', 'Score', 'score', 'mean_baseline', 'coverage_table', 'coverage', 'fit_uncertainty',
+           'calibrated_uncertainty', 'plot_reliability', 'plot_question_rmse', 'plot_pred_vs_true', 'plot_floor',
+           'roc_auc', 'average_precision', 'score_task']
 
 # %% ../nbs/10_evaluate.ipynb #5253889e
 class IDMismatchError(ValueError):
@@ -51,22 +51,31 @@ def align(pred:pd.DataFrame|str|Path,   # predictions: `GalaxyID` + the schema's
 # %% ../nbs/10_evaluate.ipynb #56636311
 N_VOLUNTEERS = 40  # volunteers per galaxy behind a label (GZ2: about 40-50, Willett et al. 2013)
 
+def simulate_counts(y,                            # true vote fractions (n, columns), in the schema's order
+                    n_volunteers:int|np.ndarray=N_VOLUNTEERS, # volunteers per galaxy (one number, or one per galaxy)
+                    seed:int=0,                   # random seed
+                    schema:Schema=None            # the tree (default: `GZ2`)
+                   )->np.ndarray:
+    "The vote counts (n, columns) that `n_volunteers` simulated volunteers give galaxies whose true fractions are `y`."
+    y, rng = np.clip(np.asarray(y, np.float64), 0, None), np.random.default_rng(seed)
+    n_volunteers = np.broadcast_to(np.asarray(n_volunteers, np.int64), (len(y),))
+    counts = np.zeros_like(y, dtype=np.int64)
+    tree = tree_index(schema)
+    for qi in tree_order(schema):   # (parents first)
+        a, b, par = tree[qi]
+        reach = n_volunteers if par < 0 else counts[:, par]
+        tot = y[:, a:b].sum(1, keepdims=True)
+        probs = np.where(tot > 0, y[:, a:b] / np.where(tot > 0, tot, 1), 1 / (b - a))  # each answer's share within the question
+        counts[:, a:b] = rng.multinomial(reach, probs / probs.sum(1, keepdims=True))
+    return counts
+
 def simulate_votes(y,                            # true vote fractions (n, columns), in the schema's order
                    n_volunteers:int=N_VOLUNTEERS, # volunteers per galaxy
                    seed:int=0,                   # random seed
                    schema:Schema=None            # the tree (default: `GZ2`)
                   )->np.ndarray:
     "The cumulative vote fractions `n_volunteers` simulated volunteers give galaxies whose true fractions are `y`."
-    y, rng = np.clip(np.asarray(y, np.float64), 0, None), np.random.default_rng(seed)
-    counts = np.zeros_like(y, dtype=np.int64)
-    tree = tree_index(schema)
-    for qi in tree_order(schema):   # (parents first)
-        a, b, par = tree[qi]
-        reach = np.full(len(y), n_volunteers) if par < 0 else counts[:, par]
-        tot = y[:, a:b].sum(1, keepdims=True)
-        probs = np.where(tot > 0, y[:, a:b] / np.where(tot > 0, tot, 1), 1 / (b - a))  # each answer's share within the question
-        counts[:, a:b] = rng.multinomial(reach, probs / probs.sum(1, keepdims=True))
-    return counts / n_volunteers
+    return simulate_counts(y, n_volunteers, seed, schema) / n_volunteers
 
 class Floor(NamedTuple):
     "The vote-sampling floor: overall RMSE and by question."

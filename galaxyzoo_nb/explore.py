@@ -19,7 +19,7 @@ from fasthtml.common import (FastHTML, Response, FileResponse, HTMLResponse, to_
                              H1, H2, A, B, P, Div, Span, Img, Form, Input, Button, Select, Option, Label, Table, Tr, Td)
 from .data import CROP, KAGGLE_SIDE, READERS, ImageError, SourceError, list_images, load_galaxy, read_galaxy, crop_box, galaxy_x
 from .modelfile import read_model
-from .predict import describe, walk_answers, predict_arrays
+from .predict import describe, walk_answers, predict_arrays, model_schema
 
 # %% auto #0
 __all__ = ['ID_NAMES', 'THUMB', 'THUMB_CROP', 'PAGE', 'MAX_UPLOAD', 'WEB_TYPES', 'CSS', 'BARS_NOTE', 'load_catalogue',
@@ -219,10 +219,10 @@ def _card(cat:Catalogue, key:str, note:str='', link:bool=True):
 
 BARS_NOTE = "The line above: each answer's share of its question's votes. The bars: the vote fractions as Kaggle counts them (a share of all volunteers), ±σ in white."
 
-def _bars(row:pd.Series)->list:
-    "HTML bars of the answers down the galaxy's tree walk (`predict.walk_answers`), ±σ where the row has `_std` columns."
+def _bars(row:pd.Series, schema=None)->list:
+    "HTML bars of the answers down the galaxy's tree walk (`predict.walk_answers`, GZ2's tree by default), ±σ where the row has `_std` columns."
     out = []
-    for _, w in walk_answers(row, top=3).iterrows():
+    for _, w in walk_answers(row, top=3, schema=schema).iterrows():
         v, sd = float(w.value), row.get(f'{w.column}_std')
         err = [] if sd is None else [Div(cls='err', style=f'left:{max(v - sd, 0) * 100:.1f}%;width:{(min(v + sd, 1) - max(v - sd, 0)) * 100:.1f}%')]
         out.append(Div(Span(f'Q{w.question} {w.answer}', cls='lab'),
@@ -234,11 +234,17 @@ def _columns_table(row:pd.Series, cols:list):
     "A table of the row's other columns (a finetuned task's `p_merger`, a `padded` flag...), ±σ where there is a `_std` column."
     return Table(*[Tr(Td(c), Td(f'{row[c]:.4g}' + (f" ± {row[c + '_std']:.3g}" if f'{c}_std' in row else ''))) for c in cols])
 
-def _answers(row:pd.Series, cols:list)->list:
-    "A galaxy's answers: the GZ2 walk in words and bars where `row` has the 37 `CLASSES`, and a table of its other columns `cols` (a task's)."
-    gz2 = all(k in row for k in CLASSES)
-    others = [k for k in cols if k not in CLASSES and k not in STD_CLASSES and not k.endswith('_std')]
-    out = [P(describe(row), id='describe'), *_bars(row), P(BARS_NOTE, cls='note')] if gz2 else []
+def _tree_of(row:pd.Series, schema=None):
+    "The tree whose columns `row` holds: `schema`, else GZ2's or a shipped one's (`core.SCHEMA_DIR`), else `None`."
+    cands = [schema] if schema is not None else [GZ2] + [read_schema(f) for f in sorted(SCHEMA_DIR.glob('*.json')) if f.stem != 'gz2']
+    return next((s for s in cands if all(k in row for k in s.columns)), None)
+
+def _answers(row:pd.Series, cols:list, schema=None)->list:
+    "A galaxy's answers: its tree's walk in words and bars (`_tree_of`), and a table of its other columns `cols` (a task's)."
+    s = _tree_of(row, schema)
+    tree = set(s.columns) if s else set()
+    others = [k for k in cols if k not in tree and not k.endswith('_std')]
+    out = [P(describe(row, schema=s), id='describe'), *_bars(row, s), P(BARS_NOTE, cls='note')] if s else []
     return out + ([_columns_table(row, others)] if others else [])
 
 # %% ../nbs/16_explore.ipynb #c52ed0fc
@@ -388,7 +394,7 @@ def explore_app(predictions:str|Path,  # predictions from `gz_predict` (`.csv`/`
         atomic_write(fn.with_suffix('.png'), lambda t: Image.fromarray(a).save(t, format='PNG'))
         shown[fn.stem] = fn.with_suffix('.png')
         body = [Div(Div(Img(src=f'/uploaded/{fn.stem}', alt=name, width=256), P('what the model sees', cls='note')),
-                    Div(*_answers(pred, list(pred.index[1:]))), cls='cols')]  # (the id, then the model's columns)
+                    Div(*_answers(pred, list(pred.index[1:]), model_schema(learn))), cls='cols')]  # (the id, then the model's columns)
         if note is not None: body.append(note)
         if sim is not None: body += [H2('Look-alikes'), Div(*[_card(cat, k, f'similarity {s:.3f}', link=k in cat.row.index) for k, s in zip(sim.key, sim.similarity)], cls='grid', id='lookalikes')]
         return _html(f'Uploaded: {name}', *body)

@@ -24,11 +24,12 @@ from .models import RMSE, ARCHS
 from .modelfile import read_model, read_config, build_model, task_head, ready_model_path
 from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS
 from .evaluate import score_task, roc_auc
-from .train import train_learner, fit_galaxy, save_galaxy, fit_model_uncertainty
+from .train import task_data, train_learner, fit_galaxy, save_galaxy, fit_model_uncertainty
 
 # %% auto #0
-__all__ = ['MIN_PER_CLASS', 'FinetuneError', 'read_labels', 'infer_task', 'check_base', 'base_model', 'new_head', 'WeightedNLL',
-           'task_loss', 'task_metric', 'split_body_head', 'task_predictions', 'finetune']
+__all__ = ['MIN_PER_CLASS', 'VOTE_LOSSES', 'DM_CONCENTRATION', 'FinetuneError', 'read_labels', 'infer_task', 'check_base',
+           'base_model', 'new_head', 'WeightedNLL', 'VoteLoss', 'task_loss', 'task_metric', 'split_body_head',
+           'task_predictions', 'finetune']
 
 # %% ../nbs/15_finetune.ipynb #b9382547
 class FinetuneError(ValueError):
@@ -119,7 +120,9 @@ def infer_task(df:pd.DataFrame,        # from `read_labels`: `id`, `file` and th
         sch = read_schema(schema)
         missing = [c for c in sch.columns if c not in df.columns]
         if missing: raise SchemaError(f"{where}: the schema's column(s) {some_ids(missing)} are not among the labels' columns ({some_ids(cols)})")
-        return dict(kind='tree', schema=sch.to_dict()), _numeric(df, sch.columns, where)
+        v = _numeric(df, sch.columns, where)
+        if not is_counts(v): return dict(kind='tree', schema=sch.to_dict()), v
+        return dict(kind='tree', schema=sch.to_dict(), votes=True), np.concatenate([vote_fractions(v, sch)[0], v], 1).astype(np.float32)
     if targets is not None:
         targets = [t.strip() for t in targets.split(',')] if isinstance(targets, str) else list(targets)
         missing = [c for c in targets if c not in df.columns]
@@ -189,8 +192,34 @@ class WeightedNLL:
         return F.nll_loss(torch.log(p.float().clamp_min(1e-7)), y.view(-1).long(), weight=w)
     def __repr__(self): return f'WeightedNLL(weight={None if self.weight is None else self.weight.tolist()})'
 
-def task_loss(task:dict, y:np.ndarray, class_weights:bool=True):
-    "The training loss of `task` (class weights `n / (classes × n_class)` from the targets `y`)."
+VOTE_LOSSES = ('weighted', 'dirichlet', 'mse')  # losses of a tree learnt from vote counts (`VoteLoss`); the first is the default
+DM_CONCENTRATION = 10.  # `VoteLoss('dirichlet')`: the Dirichlet's total concentration (over-dispersion of the votes; large: multinomial)
+
+class VoteLoss:
+    "Loss of a tree head's fractions against vote counts (targets: fractions, then counts): MSE weighted by each question's votes, Dirichlet-multinomial, or plain MSE."
+    def __init__(self, schema, kind:str='weighted', concentration:float=DM_CONCENTRATION):
+        if kind not in VOTE_LOSSES: raise ValueError(f"loss={kind!r}: vote counts train with one of {', '.join(map(repr, VOTE_LOSSES))}")
+        s = read_schema(schema)
+        self.tree, self.k, self.kind, self.c = tree_index(s), len(s.columns), kind, concentration
+    def __call__(self, p, y):
+        p, f, n = p.float(), y[:, :self.k].float(), y[:, self.k:].float()
+        if self.kind == 'mse': return F.mse_loss(p, f)
+        if self.kind == 'weighted':  # (each answer's squared error times the votes behind its question)
+            w = torch.cat([n[:, a:b].sum(1, keepdim=True).expand(-1, b - a) for a, b, _ in self.tree], 1)
+            return ((p - f)**2 * w).sum() / w.sum().clamp_min(1)
+        nll = p.new_zeros(())
+        for a, b, _ in self.tree:  # Dirichlet-multinomial: the question's shares times the concentration
+            k = n[:, a:b]; N = k.sum(1)
+            q = p[:, a:b].clamp_min(1e-6); al = self.c * q / q.sum(1, keepdim=True)
+            ll = torch.lgamma(N + 1) + torch.lgamma(al.sum(1)) - torch.lgamma(N + al.sum(1)) + (torch.lgamma(k + al) - torch.lgamma(al) - torch.lgamma(k + 1)).sum(1)
+            nll = nll - ll.sum()
+        return nll / n.sum().clamp_min(1)
+    def __repr__(self): return f'VoteLoss({self.kind!r})'
+
+def task_loss(task:dict, y:np.ndarray, class_weights:bool=True, loss:str=None):
+    "The training loss of `task` (class weights `n / (classes × n_class)` from the targets `y`; `loss`: of vote counts, see `VoteLoss`)."
+    if task.get('votes'): return VoteLoss(task['schema'], loss or VOTE_LOSSES[0])
+    if loss is not None: raise ValueError(f"loss={loss!r} is for a tree learnt from vote counts; these labels are {task['kind']} targets")
     if task['kind'] != 'classification': return MSELossFlat()
     k = len(task['classes']); n = np.bincount(y[:, 0].astype(int), minlength=k)
     return WeightedNLL(len(y) / (k * np.maximum(n, 1)) if class_weights else None)
@@ -204,6 +233,9 @@ def _mean_auc(p, y):
 def task_metric(task:dict)->tuple:
     "`(metric, name, higher_is_better)` on the validation galaxies: mean ROC AUC for classes, else RMSE."
     if task['kind'] == 'classification': return AccumMetric(_mean_auc, name='roc_auc', flatten=False, to_np=True), 'roc_auc', True
+    if task.get('votes'):  # (the targets: the fractions, then the counts)
+        k = len(task_columns(task))
+        return AccumMetric(lambda p, t: torch.sqrt(F.mse_loss(p.float(), t[:, :k].float())), name='rmse', flatten=False), 'rmse', False
     return RMSE(), 'rmse', False
 
 def split_body_head(m:nn.Module)->list:
@@ -212,16 +244,6 @@ def split_body_head(m:nn.Module)->list:
     return [[p for p in m.parameters() if id(p) not in head], list(m.fc.parameters())]
 
 # %% ../nbs/15_finetune.ipynb #b2bcc631
-def _labelled_dls(df, y, size, crop, aug, valid_pct, seed, bs, stats):
-    "`DataLoaders` of the labelled galaxies (images decoded once, cached), split and augmented as `data.galaxy_dls`."
-    arr = galaxy_arrays(df['file'].tolist(), crop, size)
-    ids = [int(i) if isinstance(i, (int, np.integer)) else str(i) for i in df['id']]
-    db = galaxy_dblock(size, crop, aug, valid_pct, seed, normalize=False)
-    db.get_items = None
-    dls = db.dataloaders([GalaxyItem(a, t, i) for a, t, i in zip(arr, y, ids)], bs=bs, val_bs=4 * bs, num_workers=0)
-    set_normalize(dls, stats)
-    return dls
-
 def task_predictions(learn:Learner, # a finetuned learner (its validation set labelled)
                      tta:int=TTA_VIEWS # dihedral views averaged, as `gz_predict`
                     )->tuple:
@@ -233,7 +255,7 @@ def task_predictions(learn:Learner, # a finetuned learner (its validation set la
     ids, y = [o.id for o in items], np.stack([o.y for o in items])
     pred = pd.DataFrame(p, columns=task_columns(task)).assign(id=ids)
     if task['kind'] == 'classification': lab = pd.DataFrame({'id': ids, task['target']: np.array(task['classes'])[y[:, 0].astype(int)]})
-    else: lab = pd.DataFrame(y, columns=task_columns(task)).assign(id=ids)
+    else: lab = pd.DataFrame(y[:, :len(task_columns(task))], columns=task_columns(task)).assign(id=ids)  # (vote counts: the fractions)
     return pred, lab
 
 def finetune(base:str,                 # a model folder, 'default' (the ready model), 'scratch' (its architecture, random weights), or an encoder (timm/<name>, hf-hub:<org>/<repo>)
@@ -257,6 +279,7 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
              probe:bool=False,         # train the new linear layer alone on the frozen body (a linear probe)
              patience:int=4,           # stop after this many epochs without a better validation metric
              class_weights:bool=True,  # weigh classes inversely to their share in the loss
+             loss:str=None,            # vote counts (a schema on a table of counts): 'weighted' (default), 'dirichlet' or 'mse' (see `VoteLoss`)
              min_per_class:int=MIN_PER_CLASS, # labels each class needs at least
              tta:int=TTA_VIEWS,        # dihedral views the validation scores (and `gz_predict`, by default) average
              minutes:float=10          # time budget for training (`TimeBudget`); 0: none
@@ -272,11 +295,12 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
     task, y = infer_task(df, target, targets, schema, min_per_class)
     set_seed(seed)
     net = new_head(net, task, y)
-    dls = _labelled_dls(df, y, size or cfg['size'], cfg['crop'], aug, valid_pct, seed, bs, cfg['normalize'] or GALAXY_STATS)
+    dls = task_data(df['file'], y, df['id'], size=size or cfg['size'], crop=cfg['crop'], aug=aug, valid_pct=valid_pct, seed=seed, bs=bs,
+                    stats=cfg['normalize'] or GALAXY_STATS)
     if not len(dls.valid_ds): raise FinetuneError(f"{labels}: no galaxy left for validation (valid_pct={valid_pct}, {len(df)} labels)")
     learn = train_learner(dls, net, seed=seed)
     metric, name, higher = task_metric(task)
-    learn.loss_func, learn.metrics, learn.splitter = task_loss(task, y, class_weights), [metric], split_body_head
+    learn.loss_func, learn.metrics, learn.splitter = task_loss(task, y, class_weights, loss), [metric], split_body_head
     learn.pretrained = str(base) != 'scratch' and not probe  # (`fit_galaxy` then runs fastai's `fine_tune`)
     if probe: learn.train_bn = False; learn.freeze()
     comp = np.greater if higher else np.less

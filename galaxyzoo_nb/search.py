@@ -347,11 +347,12 @@ def _votes(votes):
     df = read_table(votes) if isinstance(votes, (str, Path)) else votes
     return df.set_index(df.columns[0])
 
-def leading(row, # a galaxy's 37 vote fractions (see `predict.vote_values`)
-            n:int=3 # answers
+def leading(row,          # a galaxy's vote fractions (see `predict.vote_values`)
+            n:int=3,      # answers
+            schema=None   # the tree (default: GZ2's; a model's: `predict.model_schema(learn)`)
            )->str:
     "The first `n` answers chosen down the tree, e.g. 'features or disk → not edge-on → bar'."
-    w = walk_answers(row, top=1)
+    w = walk_answers(row, top=1, schema=schema)
     return ' → '.join(w.answer[w.chosen].tolist()[:n])
 
 def _panel(ax, fn, title, crop=256):

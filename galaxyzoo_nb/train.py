@@ -17,7 +17,7 @@ import fastai
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
 from .core import *
-from .data import galaxy_dls, galaxy_x, GalaxyItem, CROP, SIZE
+from .data import galaxy_dls, galaxy_x, GalaxyItem, CROP, SIZE, galaxy_arrays, galaxy_dblock, set_normalize, GALAXY_STATS
 from .models import make_head, get_arch, export_form, ARCHS
 from .distributed import init_distrib, n_procs, is_rank0, broadcast_obj, run_rank0_first, alone, data_parallel
 from .callbacks import TimeBudget
@@ -28,8 +28,8 @@ from .predict import PredictModel, run_model, views_bs, tta_views, TTA_VIEWS, MC
 from .evaluate import calibrated_uncertainty
 
 # %% auto #0
-__all__ = ['RECIPES', 'train_data', 'train_learner', 'fit_galaxy', 'fit_model_uncertainty', 'score_galaxy', 'save_galaxy',
-           'train_galaxy']
+__all__ = ['RECIPES', 'train_data', 'task_data', 'train_learner', 'fit_galaxy', 'fit_model_uncertainty', 'score_galaxy',
+           'save_galaxy', 'train_galaxy']
 
 # %% ../nbs/11_train.ipynb #9bc5f70a
 RECIPES = ('one_cycle', 'study')  # `train_galaxy(recipe=...)`: `fit_fastai` or `fit_study`
@@ -45,6 +45,27 @@ def train_data(data:str|Path=None, # Kaggle-layout data folder (default: `find_d
     "Step 1: `galaxy_dls` for training, decoded by rank 0 first, with at least one training batch."
     dls = run_rank0_first(galaxy_dls, data, bs=bs, **kwargs)
     if len(dls.train_ds) < bs: raise ValueError(f"Only {len(dls.train_ds)} training galaxies, fewer than one batch (bs={bs}): use a smaller bs or more galaxies")
+    return dls
+
+# %% ../nbs/11_train.ipynb #cell_task_data
+def task_data(files:list,                # the labelled galaxies' image files
+              y:np.ndarray,              # their targets `(n, k)`, from `finetune.infer_task`
+              ids:list=None,             # their ids (default: 0, 1, 2, ...)
+              size:int=SIZE,             # image side in pixels
+              crop:int=CROP,             # centre crop side on the 424 px scale
+              aug:str|None='full',       # augmentation: 'full', 'study', 'dihedral' or None
+              valid_pct:float=0.2,       # fraction held out for validation
+              seed:int=42,               # random seed of the validation split
+              bs:int=64,                 # batch size
+              stats:tuple=GALAXY_STATS   # `(mean, std)` to normalise with (a base model's)
+             ):
+    "Step 1 for a labels table and its task: `DataLoaders` of `files` with targets `y` (decoded once), split and augmented as `train_data`'s."
+    arr = galaxy_arrays(list(files), crop, size)
+    ids = range(len(arr)) if ids is None else [int(i) if isinstance(i, (int, np.integer)) else str(i) for i in ids]
+    db = galaxy_dblock(size, crop, aug, valid_pct, seed, normalize=False)
+    db.get_items = None  # (the items are given)
+    dls = db.dataloaders([GalaxyItem(a, t, i) for a, t, i in zip(arr, y, ids)], bs=bs, val_bs=4 * bs, num_workers=0)
+    set_normalize(dls, stats)
     return dls
 
 # %% ../nbs/11_train.ipynb #86a6bf1f
