@@ -20,9 +20,9 @@ from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS, sc
 
 # %% auto #0
 __all__ = ['EXIT_OK', 'EXIT_ERROR', 'EXIT_USAGE', 'EXIT_SOME_FAILED', 'COMMANDS', 'heavy', 'one_line', 'UsageError', 'cli_errors',
-           'check_writable', 'check_exists', 'check_not_same', 'command_signature', 'command_parser', 'command',
-           'cli_only', 'gz_train', 'gz_predict', 'valid_ids', 'gz_evaluate', 'gz_finetune', 'gz_embed', 'pq_rows',
-           'gz_similar', 'gz_unusual', 'gz_explore']
+           'check_writable', 'check_exists', 'is_encoder_name', 'check_model', 'check_not_same', 'command_signature',
+           'command_parser', 'command', 'cli_only', 'gz_train', 'gz_predict', 'valid_ids', 'gz_evaluate', 'gz_finetune',
+           'gz_embed', 'pq_rows', 'gz_similar', 'gz_unusual', 'gz_explore']
 
 # %% ../nbs/17_cli.ipynb #eccb8ac0
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2, 3   # every command's exit statuses (the table above)
@@ -84,6 +84,17 @@ def check_exists(p:str|Path, # a path given on the command line
     "`p` as a `Path`, or a `FileNotFoundError` naming it."
     if not Path(p).exists(): raise FileNotFoundError(f"{what} not found: {p}")
     return Path(p)
+
+def is_encoder_name(p:str|Path # a model argument given on the command line
+                   )->bool:
+    "Whether `p` names an encoder (`timm/<name>`, `hf-hub:<org>/<repo>`: `models.is_encoder`) and no file or folder (the registry is imported only then)."
+    return not Path(p).exists() and heavy('models').is_encoder(p)
+
+def check_model(p:str|Path,   # a model argument: a folder, 'default', or an encoder name
+                what:str='Model' # what it is, for the message
+               ):
+    "A `FileNotFoundError` naming `p` unless it is 'default', an encoder name or an existing model path."
+    if str(p) != 'default' and not is_encoder_name(p): check_exists(heavy('modelfile').resolve_model(p), what)
 
 def check_not_same(out:str|Path, # the file a command writes
                    *inputs        # the files it reads
@@ -209,7 +220,7 @@ def gz_predict(run,
     "Predict the 37 vote fractions (or a finetuned model's columns) of every image of a folder or catalogue, in resumable chunks; exit status 3 if some images could not be read."
     M, P, C = heavy('modelfile'), heavy('predict'), heavy('catalog')
     model, source = kw.pop('model'), kw.pop('source')
-    check_exists(M.resolve_model(model), 'Model')
+    check_model(model)
     check_exists(source, 'Images (a folder, an image, or a .csv/.parquet catalogue)')
     check_not_same(out, source)
     out = check_writable(out)
@@ -291,7 +302,7 @@ def gz_evaluate(run,
 @command('finetune.finetune', required=['out'])
 def gz_finetune(run, **kw):
     "Finetune a model to your own labels (classes, numbers or a decision tree); write it as a model folder."
-    if kw['base'] not in ('default', 'scratch'): check_exists(kw['base'], 'Base model')
+    if kw['base'] != 'scratch': check_model(kw['base'], 'Base model')
     check_exists(kw['labels'], 'Labels')
     for k, what in (('images', 'Images folder'), ('schema', 'Schema')):
         if kw.get(k) is not None: check_exists(kw[k], what)
@@ -329,7 +340,7 @@ def gz_embed(run,
              **kw):
     "Write the model's features of every image of a folder or catalogue to a Parquet file, in resumable chunks; exit status 3 if some images could not be read."
     model = kw.pop('model')
-    check_exists(heavy('modelfile').resolve_model(model), 'Model')
+    check_model(model)
     check_exists(kw['source'], 'Images (a folder, an image, or a .csv/.parquet catalogue)')
     check_not_same(out, kw['source'])
     ref = heavy('modelfile').read_model(model, trust_pickle=True, cpu=True) if str(model).endswith('.pkl') and trust_pickle else model
@@ -368,7 +379,7 @@ def gz_similar(run,
     "The galaxies of an embeddings file most similar to query ids or images; exit status 1 if a query id is not in the file."
     check_exists(kw['emb'], 'Embeddings')
     if sum(x is not None for x in (kw['ids'], ids_file, kw['image'])) != 1: raise UsageError("give the queries one way: --id ID (repeated), --ids-file FILE or --image FILE (repeated)")
-    if kw['model'] not in (None, 'default'): check_exists(kw['model'], 'Model')
+    if kw['model'] is not None: check_model(kw['model'])
     for f in kw['image'] or []: check_exists(f, 'Image')
     if out: check_not_same(out, kw['emb'], ids_file); check_writable(out)
     try: res = run(**dict(kw, ids=_query_ids(ids_file) if ids_file else kw['ids']))
@@ -395,6 +406,6 @@ def gz_explore(run, **kw):
     check_exists(kw['predictions'], 'Predictions file')
     for k, what in (('images', 'Images folder'), ('embeddings', 'Embeddings file')):
         if kw[k] is not None: check_exists(kw[k], what)
-    if kw['model'] is not None: check_exists(heavy('modelfile').resolve_model(kw['model']), 'Model')
+    if kw['model'] is not None: check_model(kw['model'])
     check_number('port', kw['port'], lo=0, hi=65535, integer=True, none_ok=False)
     run(**kw)

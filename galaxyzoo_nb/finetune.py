@@ -258,7 +258,8 @@ def task_predictions(learn:Learner, # a finetuned learner (its validation set la
     else: lab = pd.DataFrame(y[:, :len(task_columns(task))], columns=task_columns(task)).assign(id=ids)  # (vote counts: the fractions)
     return pred, lab
 
-def finetune(base:str,                 # a model folder, 'default' (the ready model) or 'scratch' (its architecture, random weights)
+def finetune(base:str,                 # a model folder, 'default' (the ready model), 'scratch' (its architecture, random weights), or an encoder (timm/<name>, hf-hub:<org>/<repo>)
+
              labels:str,               # a .csv/.parquet table: an id column, target column(s), and a file column (or see images)
              out:str=None,             # the model folder to write (config.json + model.safetensors, curves.png, summary.json); None: none (gz_finetune needs it)
              images:str=None,          # a folder of images named <id>.<ext> (default: the table's file column)

@@ -32,9 +32,10 @@ class EnsembleMSE:
     def __call__(self, pred, targ): return F.mse_loss(pred, targ.expand_as(pred))
     def __repr__(self): return 'EnsembleMSE()'
 
-def _normalise_for(dls, pretrained):
-    "Make `dls` normalise as the network expects: ImageNet's statistics for pretrained weights, else `GALAXY_STATS`."
-    if pretrained: set_normalize(dls, imagenet_stats, 'ImageNet statistics, as the pretrained weights expect')
+def _normalise_for(dls, pretrained, enc=None):
+    "Make `dls` normalise as the network expects: its encoder's or ImageNet's statistics for pretrained weights, else `GALAXY_STATS`."
+    if pretrained and enc: set_normalize(dls, (enc['mean'], enc['std']), f"{enc['name']}'s mean and std (its pretrained_cfg)")
+    elif pretrained: set_normalize(dls, imagenet_stats, 'ImageNet statistics, as the pretrained weights expect')
     else: set_normalize(dls, GALAXY_STATS, 'GALAXY_STATS')
 
 def galaxy_learner(dls,                      # `DataLoaders` from `galaxy_dls`
@@ -49,17 +50,19 @@ def galaxy_learner(dls,                      # `DataLoaders` from `galaxy_dls`
                    **kwargs                  # passed to the architecture's `build` (e.g. `widths`, `p_drop`)
                   )->Learner:
     "A `Learner` on `arch` with MSE loss, the `RMSE` metric and Adam, its `DataLoaders` normalised as the network expects."
-    vision = None if isinstance(arch, nn.Module) else get_arch(arch).vision
-    pretrained = bool(pretrained and vision)
+    a = None if isinstance(arch, nn.Module) else get_arch(arch)
+    vision = a.vision if a else None
+    pretrained = bool(pretrained and a and (vision or a.pretrained))
     net = arch if isinstance(arch, nn.Module) else create_model(arch, head, n_models, galaxy_x(dls).size, pretrained, **kwargs)
     extra = ([] if bf16 is False else [BF16(bf16)]) + ([PreciseBN()] if precise_bn else [])
     learn = Learner(dls, net, loss_func=EnsembleMSE() if n_models > 1 else MSELossFlat(), metrics=RMSE(), opt_func=Adam, wd=wd,
-                    splitter=model_meta.get(vision, {}).get('split', default_split) if vision else trainable_params,
+                    splitter=a.split if a and a.split else model_meta.get(vision, {}).get('split', default_split) if vision else trainable_params,
                     cbs=[EpochHistory()] + extra + list(cbs or []))
     learn.pretrained = pretrained  # (what `fit_fastai` reads, as for fastai's `vision_learner`)
-    if vision:
+    if vision or (a and a.pretrained):
         if pretrained: learn.freeze()
-        _normalise_for(dls, pretrained)
+        _normalise_for(dls, pretrained, getattr(net, 'arch_kwargs', {}).get('encoder'))
+
     return learn
 
 # %% ../nbs/05_learner.ipynb #af8cab65

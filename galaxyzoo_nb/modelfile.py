@@ -15,12 +15,15 @@ from fastai.losses import MSELossFlat
 from fastai.torch_core import default_device
 from fastai.vision.all import Normalize
 from .core import *
-from .data import GalaxyItem, galaxy_dblock, galaxy_x, set_normalize
-from .models import ARCHS, create_model, RMSE, Softmax37Head, TreeHead
+from .data import GalaxyItem, galaxy_dblock, galaxy_x, set_normalize, CROP
+from .models import ARCHS, create_model, RMSE, Softmax37Head, TreeHead, is_encoder, encoder_config
+
+
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'CONFIG', 'WEIGHTS', 'REQUIRED', 'READY', 'ModelError', 'model_config', 'build_model', 'task_head',
-           'empty_dls', 'write_model', 'ready_model_path', 'read_config', 'read_model', 'resolve_model']
+           'empty_dls', 'write_model', 'ready_model_path', 'read_config', 'read_model', 'encoder_learner',
+           'resolve_model']
 
 # %% ../nbs/07_modelfile.ipynb #f3ca693a
 FORMAT_VERSION = 1     # the `config.json` layout this version writes; it reads this one and older
@@ -69,7 +72,8 @@ def _task_field(model)->dict:
 def build_model(cfg:dict # a config from `model_config` / `read_config`
                ):
     "The untrained network `cfg` describes (`models.create_model` of its architecture, in its saved form)."
-    if cfg['arch'] not in ARCHS: raise ModelError(f"unknown architecture {cfg['arch']!r}; this version knows {', '.join(map(repr, ARCHS))}")
+    if cfg['arch'] not in ARCHS and not is_encoder(cfg['arch']): raise ModelError(f"unknown architecture {cfg['arch']!r}; this version knows {', '.join(map(repr, ARCHS))}")
+
     task, kw = model_task(cfg), cfg['arch_kwargs'] or {}
     if task == {'kind': 'tree'}: return create_model(cfg['arch'], cfg['head'], cfg['n_models'], cfg['size'], rebuild=True, **kw)
     net = create_model(cfg['arch'], task_head(task), cfg['n_models'], cfg['size'], rebuild=True, **kw)
@@ -144,7 +148,10 @@ def read_config(path:str|Path # a model folder (or its `config.json`)
     if not isinstance(cfg['format_version'], int) or cfg['format_version'] > FORMAT_VERSION:
         raise ModelError(f"{fn}: format_version {cfg['format_version']!r} is newer than this galaxyzoo_nb reads ({FORMAT_VERSION}): "
                          "upgrade it (pip install -U galaxyzoo-nb)")
-    if cfg['arch'] not in ARCHS: raise ModelError(f"{fn}: unknown architecture {cfg['arch']!r}; this version knows {', '.join(map(repr, ARCHS))}")
+    if cfg['arch'] not in ARCHS and not is_encoder(cfg['arch']): raise ModelError(f"{fn}: unknown architecture {cfg['arch']!r}; this version knows {', '.join(map(repr, ARCHS))}")
+    if is_encoder(cfg['arch']) and not isinstance((cfg['arch_kwargs'] or {}).get('encoder'), dict):
+        raise ModelError(f"{fn}: a {cfg['arch']} model must record its encoder (arch_kwargs.encoder): the folder was not written by gz_train or gz_finetune")
+
     try: cols = task_columns(model_task(cfg))
     except (SchemaError, KeyError, TypeError) as e: raise ModelError(f"{fn}: its task cannot be read ({type(e).__name__}: {e})") from None
     if cfg['columns'] != cols: raise ModelError(f"{fn}: the model's columns are not those of its task ({model_task(cfg)['kind']}: {some_ids(cols)})")
@@ -184,9 +191,10 @@ def read_model(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, 'd
                cpu:bool=None,                  # load onto the CPU (default: unless a GPU is available)
                trust_pickle:bool=False         # allow a pickle (`Learner.export` file): it can run code when loaded
               )->Learner:
-    "The `Learner` itself, or one around the model saved in `learn_or_path`, loaded without unpickling anything."
+    "The `Learner` itself, one around the model saved in `learn_or_path` (loaded without unpickling anything), or a bare encoder's (`encoder_learner`)."
     if isinstance(learn_or_path, Learner): return learn_or_path
     cpu = not torch.cuda.is_available() if cpu is None else cpu
+    if is_encoder(learn_or_path) and not Path(learn_or_path).exists(): return encoder_learner(str(learn_or_path), cpu)
     path = resolve_model(learn_or_path)
     if path.is_file() and path.name != CONFIG:
         if not trust_pickle: raise ModelError(
@@ -198,10 +206,30 @@ def read_model(learn_or_path:Learner|str|Path, # a `Learner`, a model folder, 'd
     cfg = read_config(path)
     model = build_model(cfg)
     _load_weights(path, cfg, model)
+    return _learner(model, cfg, path, cpu)
+
+def _learner(model, cfg, path, cpu):
+    "A `Learner` around `model`, its inputs prepared as `cfg` says, on the CPU if `cpu`."
     dls = empty_dls(cfg, device=torch.device('cpu') if cpu else default_device())
     learn = Learner(dls, model.to(dls.device), loss_func=MSELossFlat(), metrics=RMSE())
     learn.model_config, learn.model_path = cfg, path
     return learn
+
+
+# %% ../nbs/07_modelfile.ipynb #5e0c0001
+def encoder_learner(name:str,         # 'timm/<architecture>' or 'hf-hub:<org>/<repo>'
+                    cpu:bool=None,    # load onto the CPU (default: unless a GPU is available)
+                    pretrained:bool=True # its pretrained weights (ImageNet's for timm/, the Hub's for hf-hub:); False: random ones
+                   )->Learner:
+    "A `Learner` around the bare encoder `name` (a zero linear layer after its pooled features), its inputs as the encoder expects."
+    cpu = not torch.cuda.is_available() if cpu is None else cpu
+    enc = encoder_config(name)
+    net = create_model(name, 'tree', pretrained=pretrained, size=None)
+    with torch.no_grad(): net.fc.weight.zero_(); net.fc.bias.zero_()   # (no trained head: the same model, hash and features at each load)
+    cfg = dict(format_version=FORMAT_VERSION, package='galaxyzoo_nb', version=_version(), arch=name, head='tree', n_models=1,
+               arch_kwargs=net.gz_arch['kwargs'], size=enc['input_size'][0], crop=CROP, normalize=[enc['mean'], enc['std']], tta=4,
+               int8=None, uncertainty=None, columns=task_columns(model_task({})), training={}, weights_sha256=None, encoder=enc)
+    return _learner(net, cfg, None, cpu)
 
 # %% ../nbs/07_modelfile.ipynb #a225b7c3
 def resolve_model(model:str|Path # a model folder (or file), or 'default' for the ready model

@@ -6,9 +6,12 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #4815f9cf
 from __future__ import annotations
-import copy, time
+import copy, difflib, time
+
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
+
 from typing import Callable
 import pandas as pd
 import torch
@@ -20,11 +23,12 @@ from fastai.vision.all import create_vision_model, resnet18, resnet34, resnet50,
 from .core import QUESTIONS, CLASSES, Schema, read_schema, tree_index, tree_order
 
 # %% auto #0
-__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'SigmoidHead', 'Softmax37Head', 'TreeHead',
-           'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4', 'dihedral_views', 'P4MConv',
-           'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch', 'register_arch', 'get_arch',
-           'p4m_export', 'seq_body', 'p4m_body', 'vision_body', 'create_model', 'export_form', 'feature_body', 'RMSE',
-           'bf16_ok', 'throughput']
+__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'TIMM', 'HUB', 'ARCH_PATTERNS', 'SigmoidHead',
+           'Softmax37Head', 'TreeHead', 'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4',
+           'dihedral_views', 'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch',
+           'register_arch', 'get_arch', 'p4m_export', 'seq_body', 'p4m_body', 'vision_body', 'create_model',
+           'export_form', 'feature_body', 'ToChannels', 'encoder_config', 'timm_net', 'encoder_split', 'is_encoder',
+           'RMSE', 'bf16_ok', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
 class SigmoidHead(nn.Module):
@@ -302,6 +306,8 @@ class Arch:
     finetune:bool=False           # `finetune` can keep its body and put a new head on it (it ends in a linear `fc` and a `head`)
     invariant:bool=False          # its outputs do not change under rotations and flips (TTA views gain nothing)
     ensemble:bool=False           # `n_models` > 1 can build an `Ensemble` of it
+    pretrained:bool=False         # it can start from pretrained weights other than a torchvision's (a timm encoder: ImageNet's or the Hub's)
+    split:Callable=None           # `split(model)` -> parameter groups, body first (what `Learner.freeze` freezes all but the last of)
 
 ARCHS = {}  # name -> `Arch`: every architecture the package can train, save and load
 
@@ -317,8 +323,11 @@ def register_arch(name:str,      # the name `arch=` and `gz_train --arch` take, 
 def get_arch(name:str,     # a name in `ARCHS`
              n_models:int=1 # how many networks side by side (an `Ensemble`: the package's own CNNs only)
             )->Arch:
-    "The `Arch` called `name`, or a `ValueError` listing the known ones (or saying it cannot be an ensemble of `n_models`)."
-    if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}")
+    "The `Arch` called `name` (a name of `ARCH_PATTERNS` resolved once), or a `ValueError` listing the known ones (or saying it cannot be an ensemble of `n_models`)."
+    if name not in ARCHS and is_encoder(name): ARCHS[name] = ARCH_PATTERNS[next(p for p in ARCH_PATTERNS if name.startswith(p))](name)
+
+    if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}, or {', '.join(f'{p}<name>' if p == TIMM else f'{p}<org>/<repo>' for p in ARCH_PATTERNS)}")
+
     a = ARCHS[name]
     if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
     if n_models > 1 and not a.ensemble: raise ValueError(f"n_models={n_models}: ensembles are for {', '.join(repr(k) for k, v in ARCHS.items() if v.ensemble)}, not {name!r}")
@@ -389,7 +398,9 @@ def create_model(arch:str='cnn',        # a name in `ARCHS`
     build = (a.rebuild or a.build) if rebuild else a.build
     nets = [build(head=head, size=size, pretrained=pretrained, **kwargs) for _ in range(n_models)]
     net = nets[0] if n_models == 1 else Ensemble(nets)
+    kwargs = {**kwargs, **getattr(nets[0], 'arch_kwargs', {})}  # (what the network says rebuilds it, e.g. a timm encoder's config)
     if isinstance(head, str): net.gz_arch = dict(arch=arch, head=head, n_models=n_models, kwargs=dict(kwargs))
+
     return net
 
 def export_form(model:nn.Module # a network from `create_model` (trained)
@@ -416,6 +427,128 @@ def feature_body(model:nn.Module # a network from `create_model` (or `read_model
     body = (a.body if a is not None and a.body else seq_body)
     if isinstance(model, Ensemble): return _Side([body(m) for m in model.models])
     return body(model)
+
+# %% ../nbs/02_models.ipynb #7a1e0c01
+def _timm():
+    "timm, imported when an encoder is first built (an import of about a second that most commands never need)."
+    import timm
+    return timm
+
+class ToChannels(nn.Module):
+    "The channels an encoder takes from the package's RGB batches: the batch itself, or its grey (mean of R, G, B) for one channel."
+    def __init__(self, n:int,      # channels the encoder takes (1: greyscale, 3: colour)
+                 name:str='encoder'): # the encoder's name, for messages
+        super().__init__(); self.n, self.name = n, name
+    def forward(self, x):
+        c = x.shape[1]
+        if c == self.n: return x
+        if self.n == 1 and c == 3: return x.mean(1, keepdim=True)
+        raise ValueError(f"{self.name} takes {self.n}-channel ({'greyscale' if self.n == 1 else 'colour'}) images, not {c}-channel ones: "
+                         f"give it {'RGB' if self.n == 3 else 'RGB or grey'} images (as the package's data pipeline makes), or use an encoder for {c} channel(s)")
+    def extra_repr(self): return f"{self.n}"
+
+# %% ../nbs/02_models.ipynb #7a1e0c03
+TIMM, HUB = 'timm/', 'hf-hub:'   # the two name patterns of encoders
+
+def _hub_error(name, e):
+    "The one-line error for a Hub id that could not be read (`e`: what huggingface_hub or timm raised)."
+    from huggingface_hub.errors import LocalEntryNotFoundError, EntryNotFoundError, RepositoryNotFoundError
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+    cached = Path(constants.HF_HUB_CACHE)/repo_folder_name(repo_id=name[len(HUB):].split('@')[0], repo_type='model')/'snapshots'
+    if isinstance(e, LocalEntryNotFoundError) and any(cached.glob('*/*')): e = KeyError('architecture')  # (cached, but no config.json)
+    if isinstance(e, LocalEntryNotFoundError):
+
+        return RuntimeError(f"{name}: not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and the Hub cannot be reached"
+                            f"{' (HF_HUB_OFFLINE is set)' if constants.HF_HUB_OFFLINE else ''}: connect to the internet once (the files are then cached), "
+                            "or point HF_HUB_CACHE at a cache that holds it")
+    if isinstance(e, (EntryNotFoundError, KeyError)):
+        return ValueError(f"{name}: not a timm model (its repository has no config.json naming an 'architecture'): "
+                          "give a timm encoder, e.g. hf-hub:mwalmsley/zoobot-encoder-convnext_nano")
+    if isinstance(e, RepositoryNotFoundError): return ValueError(f"{name}: no such repository on the Hugging Face Hub (or it is private: log in with `hf auth login`)")
+    return RuntimeError(f"{name}: could not be read from the Hugging Face Hub ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})")
+
+def encoder_config(name:str,      # 'timm/<architecture>' or 'hf-hub:<org>/<repo>'
+                   in_ch:int=None # input channels (default: the encoder's own, 3 for a timm architecture)
+                  )->dict:
+    "The encoder's name, timm architecture and arguments, channels, native input size and mean/std (its `pretrained_cfg`)."
+    timm = _timm()
+    if name.startswith(TIMM):
+        arch, model_args = name[len(TIMM):], {}
+        if not timm.is_model(arch):
+            close = ', '.join(difflib.get_close_matches(arch, timm.list_models(), n=3))
+            raise ValueError(f"{name}: timm {timm.__version__} has no architecture {arch!r}"
+                             f"{f' (close: {close})' if close else ''}: see timm.list_models()")
+
+
+        pcfg = timm.models.get_pretrained_cfg(arch)
+        pc = pcfg.to_dict() if pcfg is not None else {}
+    elif name.startswith(HUB):
+        try: pc, arch, model_args = timm.models.load_model_config_from_hf(name[len(HUB):])
+        except Exception as e: raise _hub_error(name, e) from None
+        if not timm.is_model(arch): raise ValueError(f"{name}: its config.json names architecture {arch!r}, which timm {timm.__version__} does not know: upgrade timm")
+        model_args = {k: v for k, v in model_args.items() if k not in ('num_classes', 'in_chans', 'global_pool')}
+    else: raise ValueError(f"{name!r} is not an encoder name: use {TIMM}<architecture> or {HUB}<org>/<repo>")
+    c, h, w = pc.get('input_size', (3, 224, 224))
+    c = in_ch or c
+    mean, std = list(pc.get('mean', (0.485, 0.456, 0.406))), list(pc.get('std', (0.229, 0.224, 0.225)))
+    if len(mean) != c: mean, std = [sum(mean) / len(mean)] * c, [sum(std) / len(std)] * c  # (as timm adapts them to the channels)
+    return dict(name=name, architecture=arch, model_args=model_args, in_chans=int(c), input_size=[int(h), int(w)],
+                mean=[float(m) for m in mean], std=[float(s) for s in std])
+
+# %% ../nbs/02_models.ipynb #7a1e0c05
+def timm_net(name:str,              # 'timm/<architecture>' or 'hf-hub:<org>/<repo>'
+             head:str|nn.Module|None='tree', # output head, see `make_head`
+             size:int=None,         # input side in pixels, checked with one dummy batch (default: the encoder's native size)
+             pretrained:bool=True,  # start from the encoder's weights (ImageNet for timm/, the Hub's for hf-hub:)
+             n_out:int=37,          # raw outputs
+             p_drop:float=0.0,      # dropout before the linear layer
+             in_ch:int=None,        # input channels (default: the encoder's)
+             encoder:dict=None      # the `encoder_config` a saved folder recorded: build it offline, random weights (they come from the folder)
+            )->nn.Sequential:
+    "timm's encoder `name` (pooled features), dropout, linear to `n_out` and the head; `ToChannels` first."
+    timm, rebuild = _timm(), encoder is not None
+    enc = encoder or encoder_config(name, in_ch)
+    src = name if (pretrained and not rebuild and name.startswith(HUB)) else enc['architecture']
+    try: body = timm.create_model(src, pretrained=pretrained and not rebuild, num_classes=0, in_chans=enc['in_chans'], **enc['model_args'])
+    except Exception as e:
+        if name.startswith(HUB) and not rebuild: raise _hub_error(name, e) from None
+        raise RuntimeError(f"{name}: timm could not build it{' with its ImageNet weights' if pretrained else ''} ({type(e).__name__}: "
+                           f"{str(e).splitlines()[0] if str(e) else ''}){'; pass pretrained=False (--no-pretrained) to start from random weights' if pretrained else ''}") from None
+    if size is not None and not rebuild:  # (a fixed-size transformer, or a side too small for its strides)
+        was = body.training
+        try:
+            with torch.no_grad(): body.eval()(torch.zeros(1, enc['in_chans'], size, size))
+        except Exception as e:
+            raise ValueError(f"{name} cannot take {size} px images ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}): "
+                             f"use size={enc['input_size'][0]}, its native input size") from None
+        finally: body.train(was)
+    head = make_head(head)
+    if getattr(head, 'n_in', n_out) != n_out: raise ValueError(f"head {head.__class__.__name__} needs n_out={head.n_in}, got {n_out}")
+    net = nn.Sequential(OrderedDict([('channels', ToChannels(enc['in_chans'], name)), ('body', body), ('drop', nn.Dropout(p_drop)),
+                                     ('fc', nn.Linear(body.num_features, n_out)), ('head', head)]))
+    net.arch_kwargs = dict(encoder=enc)  # (what `create_model` records, so that the saved folder rebuilds it without the Hub)
+    return net
+
+def encoder_split(model:nn.Sequential)->list:
+    "Two parameter groups of a `timm_net`: the encoder, then the layers after it (trained alone while the encoder is frozen)."
+    body = {id(p) for p in model.body.parameters()}
+    return [[p for p in model.parameters() if id(p) in body], [p for p in model.parameters() if id(p) not in body]]
+
+def _timm_arch(name:str)->Arch:
+    "The `Arch` of the encoder `name` (a `timm/` name is checked against timm's registry; the Hub is asked only when it is built)."
+    if name.startswith(TIMM): encoder_config(name)  # (an unknown name fails here, before any work)
+    kind = 'timm architecture' if name.startswith(TIMM) else 'timm encoder on the Hugging Face Hub'
+
+    return Arch(lambda head='tree', size=64, pretrained=True, **kw: timm_net(name, head, size, pretrained, **kw),
+                f"{kind} (`timm_net`)", finetune=True, pretrained=True, split=encoder_split)
+
+ARCH_PATTERNS = {TIMM: _timm_arch, HUB: _timm_arch}  # name prefix -> a function making the `Arch` of a name with it
+
+def is_encoder(name)->bool:
+    "Whether `name` (a string or path) is an encoder name of `ARCH_PATTERNS` (`timm/<name>`, `hf-hub:<org>/<repo>`)."
+    return isinstance(name, (str, Path)) and any(str(name).startswith(p) for p in ARCH_PATTERNS)
+
 
 # %% ../nbs/02_models.ipynb #23186941
 def RMSE()->AccumMetric:

@@ -14,7 +14,8 @@ from fastai.learner import Learner
 from fastai.torch_core import one_param
 from .core import *
 from .data import GalaxyItem, galaxy_test_dl, list_images
-from .models import TreeHead, SigmoidHead, Softmax37Head
+from .models import TreeHead, SigmoidHead, Softmax37Head, ToChannels
+
 
 # %% auto #0
 __all__ = ['INT8_ENGINES', 'INT8_CALIB_IMAGES', 'FLOAT_MODULES', 'INT8_MAX_LOSS', 'int8_engine', 'quantized_engine',
@@ -40,7 +41,8 @@ def quantized_engine(engine:str # one of `torch.backends.quantized.supported_eng
 
 # %% ../nbs/06_quantize.ipynb #b3995f5b
 INT8_CALIB_IMAGES = 512        # training galaxies `calibrate_int8` observes by default
-FLOAT_MODULES = (TreeHead, SigmoidHead, Softmax37Head)  # module types that stay float32 in the int8 model
+FLOAT_MODULES = (TreeHead, SigmoidHead, Softmax37Head, ToChannels)  # module types that stay float32 in the int8 model
+
 
 def _prepared(model, engine, shape):
     "An eval copy of `model` with observers on its activations (FX graph mode), the `FLOAT_MODULES` left float32."

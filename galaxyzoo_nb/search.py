@@ -21,6 +21,8 @@ from .data import list_images, galaxy_arrays, galaxy_x, load_galaxy, ImageError,
 from .modelfile import read_model, read_config, resolve_model, _sha256
 from .predict import make_predictor, predict_arrays, tta_views, walk_answers, TTA_VIEWS
 from .catalog import predict_catalog, errors_path, CatalogError, CHUNK, _model_id
+from .models import is_encoder
+
 
 # %% auto #0
 __all__ = ['META', 'PCA_SAMPLE', 'EXACT_MAX', 'NPROBE', 'INDEX_KINDS', 'fit_pca', 'pca_project', 'embeddings_table',
@@ -89,6 +91,8 @@ def _file_str(f): return ';'.join(map(os.path.abspath, f)) if isinstance(f, tupl
 def _model_info(model):
     "`model` as the metadata records it: a reference that `read_model` loads again (or `None` for a `Learner`), its weights' hash and TTA."
     if isinstance(model, Learner): return dict(model=None, weights_sha256=_model_id(model), tta=(getattr(model, 'model_config', None) or {}).get('tta'))
+    if is_encoder(model) and not Path(model).exists(): return dict(model=str(model), weights_sha256=None, tta=None)  # (a bare encoder, by name)
+
     ref = 'default' if str(model) == 'default' else str(Path(model).resolve())
     cfg = read_config(resolve_model(ref))
     return dict(model=ref, weights_sha256=cfg.get('weights_sha256'), tta=cfg.get('tta'))

@@ -13,7 +13,8 @@ from fastcore.test import test_eq
 from .core import *
 
 # %% auto #0
-__all__ = ['CHROMIUM_ARGS', 'check_preds', 'chromium_path', 'chromium', 'local_only', 'serve_dir', 'with_chromium']
+__all__ = ['CHROMIUM_ARGS', 'HUB_TEST_REPO', 'HUB_REVISION', 'check_preds', 'chromium_path', 'chromium', 'local_only',
+           'serve_dir', 'with_chromium', 'write_hub_repo', 'local_hub']
 
 # %% ../nbs/00a_test_utils.ipynb #6ec421b1
 def check_preds(learn,         # a learner with a labelled validation set
@@ -95,3 +96,47 @@ def with_chromium(f,        # called as `f(browser)` with a Playwright `Browser`
     t = threading.Thread(target=_run); t.start(); t.join()
     if 'error' in res: raise res['error']
     return res.get('value')
+
+# %% ../nbs/00a_test_utils.ipynb #9b0c0001
+HUB_TEST_REPO = 'galaxyzoo-nb-test/tiny-encoder'   # the repository id `local_hub` writes
+HUB_REVISION = '0' * 39 + '1'                      # its commit hash, as `refs/main` records it
+
+def write_hub_repo(cache:str|Path,        # a Hugging Face cache folder (what `HF_HUB_CACHE` points at)
+                   repo:str=HUB_TEST_REPO,# `<org>/<repo>`
+                   arch:str='resnet18',   # a timm architecture
+                   in_chans:int=1,        # input channels (1: greyscale, as Zoobot's greyscale encoders)
+                   size:int=64,           # its native input side in pixels (`pretrained_cfg['input_size']`)
+                   mean:tuple=(0.1,),     # its normalisation (`pretrained_cfg` mean and std, one per channel)
+                   std:tuple=(0.15,),
+                   seed:int=0             # seed of its random weights
+                  )->Path:
+    "Write a random timm model `arch` into `cache` as the Hub's files of `repo` at `HUB_REVISION`; its snapshot folder."
+    import timm, torch
+    torch.manual_seed(seed)
+    m = timm.create_model(arch, pretrained=False, num_classes=0, in_chans=in_chans)
+    root = Path(cache)/f"models--{repo.replace('/', '--')}"
+    snap = root/'snapshots'/HUB_REVISION
+    timm.models.save_for_hf(m, snap, safe_serialization=True, data_config=dict(input_size=(in_chans, size, size), mean=mean, std=std))
+    (root/'refs').mkdir(exist_ok=True); (root/'refs'/'main').write_text(HUB_REVISION)
+    return snap
+
+@contextlib.contextmanager
+def local_hub(**kwargs # passed to `write_hub_repo` (`repo`, `arch`, `in_chans`, `size`, ...)
+             ):
+    "A temporary offline Hugging Face cache holding one timm model; yields its `hf-hub:` name. Deleted on exit."
+    import tempfile
+    from huggingface_hub import constants
+    cache = Path(tempfile.mkdtemp(prefix='gz_hub_'))
+    old = dict(env={k: os.environ.get(k) for k in ('HF_HUB_OFFLINE', 'HF_HUB_CACHE')},
+               const=(constants.HF_HUB_OFFLINE, constants.HF_HUB_CACHE))
+    try:
+        write_hub_repo(cache, **kwargs)
+        os.environ.update(HF_HUB_OFFLINE='1', HF_HUB_CACHE=str(cache))
+        constants.HF_HUB_OFFLINE, constants.HF_HUB_CACHE = True, str(cache)
+        yield f"hf-hub:{kwargs.get('repo', HUB_TEST_REPO)}"
+    finally:
+        for k, v in old['env'].items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+        constants.HF_HUB_OFFLINE, constants.HF_HUB_CACHE = old['const']
+        shutil.rmtree(cache, ignore_errors=True)
