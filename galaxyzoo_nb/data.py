@@ -56,6 +56,7 @@ def crop_box(w:int, h:int, # image width and height
 
 # %% ../nbs/01_data.ipynb #5a1d0002
 MAX_PIXELS = 4096 * 4096  # the most pixels (per band) a reader decodes; a larger image is refused from its header, before any decoding
+warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)  # (Pillow's own, higher limit: `MAX_PIXELS` refuses such images first)
 
 def _too_big(fn, w, h, what='declares'):
     "An `ImageError` if a `w`×`h` image is over `MAX_PIXELS` (else `None`)."

@@ -14,9 +14,8 @@ from PIL import Image
 from .core import *
 from .core import _bad_rows
 from urllib.parse import quote, urlencode, urlsplit
-from starlette.requests import Request
 import uvicorn
-from fasthtml.common import (FastHTML, Beforeware, Response, FileResponse, HTMLResponse, to_xml, Html, Head, Body, Title, Meta, Style, Header, Main,
+from fasthtml.common import (FastHTML, Response, FileResponse, HTMLResponse, to_xml, Html, Head, Body, Title, Meta, Style, Header, Main,
                              H1, H2, A, B, P, Div, Span, Img, Form, Input, Button, Select, Option, Label, Table, Tr, Td)
 from .data import CROP, KAGGLE_SIDE, READERS, MAX_PIXELS, ImageError, image_suffix, SourceError, list_images, load_galaxy, read_galaxy, crop_box, galaxy_x
 from .modelfile import read_model
@@ -25,7 +24,7 @@ from .predict import describe, walk_answers, predict_arrays
 # %% auto #0
 __all__ = ['ID_NAMES', 'MAX_FILTER', 'THUMB', 'THUMB_CROP', 'PAGE', 'MAX_UPLOAD', 'WEB_TYPES', 'CSS', 'BARS_NOTE', 'MAX_KEPT',
            'LOCAL_HOSTS', 'SAFE_METHODS', 'ROUTES', 'load_catalogue', 'image_files', 'FilterError', 'parse_filter',
-           'filter_mask', 'upload_suffix', 'Catalogue', 'Lookalikes', 'placeholder', 'UploadError', 'refusal',
+           'filter_mask', 'upload_suffix', 'Catalogue', 'Lookalikes', 'placeholder', 'UploadError', 'refusal', 'Guard',
            'gallery_route', 'download_route', 'thumb_route', 'image_route', 'galaxy_route', 'upload_form_route',
            'upload_route', 'uploaded_route', 'explore_app', 'AppServer', 'is_local', 'exposure_warning', 'run_explore']
 
@@ -353,22 +352,9 @@ class UploadError(ValueError):
     "An upload that is refused; `status` is the HTTP status to answer with."
     def __init__(self, msg, status=400): super().__init__(msg); self.status = status
 
-def _limited(receive, limit:int):
-    "`receive` that raises an `UploadError` (413) as soon as the request body passes `limit` bytes, however it is sent (chunked or not)."
-    n = 0
-    async def _receive():
-        nonlocal n
-        msg = await receive()
-        n += len(msg.get('body', b''))
-        if n > limit: raise UploadError(f"the file is larger than {MAX_UPLOAD // 2**20} MB", 413)
-        return msg
-    return _receive
-
 async def _receive_upload(req, folder:Path)->tuple:
     "`(file, name)`: the request's uploaded `image` saved in `folder` under a random name, and its own name; an `UploadError` saying why it cannot be."
-    limit = MAX_UPLOAD + 2**16  # (the file and the form around it)
-    if int(req.headers.get('content-length') or 0) > limit: raise UploadError(f"the file is larger than {MAX_UPLOAD // 2**20} MB", 413)
-    form = await Request(req.scope, _limited(req.receive, limit)).form(max_files=1, max_fields=4)
+    form = await req.form(max_files=1, max_fields=4)  # (its size bounded as it arrives: `Guard`)
     up = form.get('image')
     if up is None or not hasattr(up, 'read') or not up.filename: raise UploadError("no file was uploaded")
     sfx = upload_suffix(up.filename)
@@ -420,7 +406,7 @@ def refusal(headers,         # the request's headers (a mapping, keys in lower c
     "Why a request must be refused (a `Host` that is not this app's, a state-changing request from another site), or `None`."
     host = headers.get('host', '')
     if '*' not in hosts and _host_name(host) not in hosts:
-        return (f"this app does not answer to the host name {_host_name(host)!r}: start gz_explore with --allow-host {_host_name(host) or 'NAME'} "
+        return (f"this app does not answer to the host name {_host_name(host)!r}: start gz_explore with --allow-hosts {_host_name(host) or 'NAME'} "
                 "if you mean to reach it by that name")
     if method.upper() in SAFE_METHODS: return None
     origin, site = headers.get('origin'), headers.get('sec-fetch-site')
@@ -429,10 +415,36 @@ def refusal(headers,         # the request's headers (a mapping, keys in lower c
     if site is not None and site not in ('same-origin', 'none'): return f"a {method.upper()} from a {site} page is refused: use the app's own pages"
     return None
 
-def _guard(req):
-    "The app's `before` check: a 403 saying why, for a request `refusal` refuses."
-    why = refusal(req.headers, req.method, req.app.state.hosts)
-    return None if why is None else Response(f'Refused: {why}\n', status_code=403, media_type='text/plain')
+class Guard:
+    "ASGI middleware, before anything reads the request: a 403 for what `refusal` refuses, a 413 as soon as a body passes `limit` bytes (chunked or not)."
+    def __init__(self, app, hosts:tuple=LOCAL_HOSTS, limit:int=MAX_UPLOAD + 2**16): self.app, self.hosts, self.limit = app, hosts, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope['type'] != 'http': return await self.app(scope, receive, send)
+        hdrs = {k.decode('latin-1').lower(): v.decode('latin-1') for k, v in scope['headers']}
+        why = refusal(hdrs, scope['method'], self.hosts)
+        if why: return await _refuse(send, 403, f'Refused: {why}')
+        big = f"the request is larger than {MAX_UPLOAD // 2**20} MB, the most an upload may be"
+        if int(hdrs.get('content-length') or 0) > self.limit: return await _refuse(send, 413, big)
+        n, started = 0, False
+        async def _receive():
+            nonlocal n
+            msg = await receive()
+            n += len(msg.get('body', b''))
+            if n > self.limit: raise UploadError(big, 413)
+            return msg
+        async def _send(msg):
+            nonlocal started
+            started = True; await send(msg)
+        try: await self.app(scope, _receive, _send)
+        except UploadError as e:
+            if started: raise
+            await _refuse(send, e.status, str(e))
+
+async def _refuse(send, status:int, msg:str):
+    "Answer `status` with `msg` as text, closing the connection (the rest of the request is never read)."
+    await send(dict(type='http.response.start', status=status, headers=[(b'content-type', b'text/plain; charset=utf-8'), (b'connection', b'close')]))
+    await send(dict(type='http.response.body', body=(msg + '\n').encode()))
 
 # %% ../nbs/16_explore.ipynb #a36e0005
 def _not_found(): return Response('Not found', status_code=404)
@@ -501,8 +513,8 @@ def explore_app(predictions:str|Path,  # predictions from `gz_predict` (`.csv`/`
                 cache:str|Path=None,   # thumbnail folder (default: a temporary one)
                 hosts:tuple=LOCAL_HOSTS # the host names requests may be addressed to ('*': any)
                ):
-    "The FastHTML app over a catalogue (`ROUTES`), refusing what `refusal` refuses; `app.state.close()` removes its temporary folders."
-    app = FastHTML(default_hdrs=False, secret_key=secrets.token_hex(16), title='gz_explore', max_part_size=MAX_UPLOAD, before=Beforeware(_guard))
+    "The FastHTML app over a catalogue (`ROUTES`), behind `Guard`; `app.state.close()` removes its temporary folders."
+    app = FastHTML(default_hdrs=False, secret_key=secrets.token_hex(16), title='gz_explore', max_part_size=MAX_UPLOAD)
     s = app.state
     s.catalogue, s.hosts = Catalogue(predictions, images, embeddings, cache), tuple(h.lower() for h in hosts)
     s.lookalikes = Lookalikes(embeddings) if embeddings is not None else None
@@ -512,6 +524,7 @@ def explore_app(predictions:str|Path,  # predictions from `gz_predict` (`.csv`/`
     def close(): s.catalogue.close(); shutil.rmtree(s.uploads, ignore_errors=True)
     s.close = close
     for path, f, method in ROUTES: app.route(path, methods=[method])(f)
+    app.add_middleware(Guard, hosts=s.hosts)
     return app
 
 # %% ../nbs/16_explore.ipynb #bcc135ef
