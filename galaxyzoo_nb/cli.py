@@ -400,7 +400,7 @@ def gz_unusual(run,
     return res
 
 # %% ../nbs/17_cli.ipynb #0f6aec98
-@command('explore.run_explore')
+@command('explore.run_explore', repeat=['allow_hosts'])
 def gz_explore(run, **kw):
     "Browse predictions in a web browser: galleries sorted and filtered by any answer, each galaxy's answers and look-alikes, uploads."
     check_exists(kw['predictions'], 'Predictions file')
