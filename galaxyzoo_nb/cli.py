@@ -364,11 +364,12 @@ def gz_explore(predictions:Annotated[str, "predictions from gz_predict: .csv or 
                embeddings:Annotated[str, "embeddings from gz_embed: each galaxy's look-alikes (their file column names the images too)"]=None,
                model:Annotated[str, "a model folder, or 'default' for the ready model: upload images to it (and outline its crop)"]=None,
                port:Annotated[int, "the port to listen on"]=8000,
-               host:Annotated[str, "the address to listen on: 127.0.0.1 is this machine only; anything else is reachable by others"]='127.0.0.1'):
+               host:Annotated[str, "the address to listen on: 127.0.0.1 is this machine only; anything else is reachable by others"]='127.0.0.1',
+               allow_hosts:Annotated[str, "other host names the app answers to, comma-separated ('*': any); by default only this machine's and --host"]=None):
     "Browse predictions in a web browser: galleries sorted and filtered by any answer, each galaxy's answers and look-alikes, uploads."
     with cli_errors('gz_explore'):
         check_exists(predictions, 'Predictions file')
         if images is not None: check_exists(images, 'Images folder')
         if embeddings is not None: check_exists(embeddings, 'Embeddings file')
         if model not in (None, 'default'): check_exists(model, 'Model')
-        heavy('explore').run_explore(predictions, images, embeddings, model, host, port)
+        heavy('explore').run_explore(predictions, images, embeddings, model, host, port, allow_hosts=allow_hosts.split(',') if allow_hosts else None)

@@ -21,12 +21,12 @@ from fastai.vision.all import TensorImage, IntToFloatTensor, Normalize, aug_tran
 from .core import *
 
 # %% auto #0
-__all__ = ['KAGGLE_SIDE', 'CROP', 'SIZE', 'SDSS_PIXSCALE', 'MAX_UPSCALE', 'READERS', 'LUPTON', 'IMAGE_EXTS', 'BANDS',
-           'GALAXY_STATS', 'ImageError', 'crop_side', 'crop_box', 'read_bands', 'lupton_fluxes', 'lupton_rgb',
-           'read_galaxy', 'load_galaxy', 'fits_examples', 'decode_images', 'cache_dir', 'galaxy_arrays', 'SourceError',
-           'image_id', 'list_images', 'galaxy_df', 'GalaxyItem', 'GalaxyX', 'GalaxyItems', 'GalaxyTargets',
-           'galaxy_tensor', 'GalaxyImageBlock', 'VotesBlock', 'GalaxyDL', 'GalaxyAug', 'galaxy_augs', 'galaxy_dblock',
-           'galaxy_dls', 'set_normalize', 'galaxy_x', 'galaxy_test_dl']
+__all__ = ['KAGGLE_SIDE', 'CROP', 'SIZE', 'SDSS_PIXSCALE', 'MAX_UPSCALE', 'MAX_PIXELS', 'READERS', 'LUPTON', 'IMAGE_EXTS',
+           'BANDS', 'GALAXY_STATS', 'ImageError', 'crop_side', 'crop_box', 'read_bands', 'image_suffix',
+           'lupton_fluxes', 'lupton_rgb', 'read_galaxy', 'load_galaxy', 'fits_examples', 'decode_images', 'cache_dir',
+           'galaxy_arrays', 'SourceError', 'image_id', 'list_images', 'galaxy_df', 'GalaxyItem', 'GalaxyX',
+           'GalaxyItems', 'GalaxyTargets', 'galaxy_tensor', 'GalaxyImageBlock', 'VotesBlock', 'GalaxyDL', 'GalaxyAug',
+           'galaxy_augs', 'galaxy_dblock', 'galaxy_dls', 'set_normalize', 'galaxy_x', 'galaxy_test_dl']
 
 # %% ../nbs/01_data.ipynb #ac73281a
 KAGGLE_SIDE = 424  # side of a Kaggle Galaxy Zoo image, in pixels
@@ -55,10 +55,20 @@ def crop_box(w:int, h:int, # image width and height
     return (l, t, l + side, t + side)
 
 # %% ../nbs/01_data.ipynb #5a1d0002
+MAX_PIXELS = 4096 * 4096  # the most pixels (per band) a reader decodes; a larger image is refused from its header, before any decoding
+warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)  # (Pillow's own, higher limit: `MAX_PIXELS` refuses such images first)
+
+def _too_big(fn, w, h, what='declares'):
+    "An `ImageError` if a `w`×`h` image is over `MAX_PIXELS` (else `None`)."
+    if w * h > MAX_PIXELS: raise ImageError(f"{fn}: its header {what} {w}×{h} px, more than the {MAX_PIXELS:,} px a reader decodes "
+                                            "(data.MAX_PIXELS): cut a smaller image around the galaxy")
+
 def _read_pil(fn, draft):
     "`(array, None)`: a JPEG/PNG/TIFF as `(h, w, 3)` uint8; 16-bit grey scaled by 255/65535, other modes converted by Pillow."
     img = Image.open(fn)
+    if img.format == 'FITS': return _read_fits(fn, draft)  # (a FITS file under another name: astropy reads it, never Pillow)
     if img.format == 'JPEG' and draft: img.draft('RGB', draft(*img.size))
+    _too_big(fn, *img.size, 'declares' if img.format != 'JPEG' or not draft else 'declares, even at reduced scale,')
     if img.mode in ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I'):  # 16-bit single band: its full range onto 0-255
         a = np.asarray(img, np.float64)
         if a.max(initial=0) > 65535 or a.min(initial=0) < 0: raise ImageError(f"{fn}: {img.mode} values outside 0-65535: not a 16-bit image")
@@ -74,15 +84,19 @@ def _fits_pixscale(hdr)->float|None:
     return 3600 * abs(hdr['CDELT1']) if hdr.get('CDELT1') else None
 
 def _fits_planes(fn)->tuple:
-    "`(planes, pixscale)`: the first image HDU of `fn` as a `(n, h, w)` float32 array (1 or 3 planes) and its arcsec/px."
+    "`(planes, pixscale)`: the first image HDU of `fn` (plain or tile-compressed) as a `(n, h, w)` float32 array (1 or 3 planes) and its arcsec/px; its shape checked from the header first."
     try: from astropy.io import fits
     except ImportError: raise ImportError('Reading FITS needs astropy: pip install "galaxyzoo-nb[fits]"') from None
     with fits.open(fn, memmap=False) as hl:
-        hdu = next((h for h in hl if h.data is not None and getattr(h, 'is_image', False)), None)
+        hdu = next((h for h in hl if getattr(h, 'is_image', False) and h.shape and all(h.shape)), None)  # (the header's shape: no data read)
         if hdu is None: raise ImageError(f"{fn}: no image HDU among its {len(hl)} HDU(s)")
-        a, scale = np.asarray(hdu.data, np.float32), _fits_pixscale(hdu.header)
+        shape = hdu.shape
+        if len(shape) not in (2, 3) or (len(shape) == 3 and shape[0] not in (1, 3)):
+            raise ImageError(f"{fn}: image of shape {shape}: need one band (h, w) or three (3, h, w) as g, r, i")
+        _too_big(fn, shape[-1], shape[-2])
+        scale = _fits_pixscale(hdu.header)
+        a = np.asarray(hdu.data, np.float32)
     if a.ndim == 2: a = a[None]
-    if a.ndim != 3 or len(a) not in (1, 3): raise ImageError(f"{fn}: image of shape {a.shape}: need one band (h, w) or three (3, h, w) as g, r, i")
     return a, scale
 
 def _read_fits(fn, draft):
@@ -100,7 +114,14 @@ def read_bands(files:tuple # three single-band FITS files, blue to red (g, r, i)
     return np.concatenate([a for a, _ in got]), got[0][1]
 
 READERS = {'.jpg': _read_pil, '.jpeg': _read_pil, '.png': _read_pil, '.tif': _read_pil, '.tiff': _read_pil,
-           '.fits': _read_fits, '.fit': _read_fits, '.fits.gz': _read_fits}  # suffix -> reader: a new format is one entry
+           '.fits': _read_fits, '.fit': _read_fits, '.fits.gz': _read_fits, '.fit.gz': _read_fits,
+           '.fits.fz': _read_fits, '.fit.fz': _read_fits}  # suffix -> reader: a new format is one entry
+
+def image_suffix(name:str|Path # a file name
+                )->str|None:
+    "The suffix of `name` that `READERS` knows (the longest: '.fits.fz' before '.fz'), or `None`."
+    n = Path(name).name.lower()
+    return next((s for s in sorted(READERS, key=len, reverse=True) if n.endswith(s)), None)
 
 # %% ../nbs/01_data.ipynb #5a1d0004
 LUPTON = dict(Q=8., pct=99., level=4.27)  # asinh softening; the crop's intensity percentile that is scaled to `level` (the sample JPEGs' median: measured below)
@@ -145,8 +166,7 @@ def _cut(a:np.ndarray, side:int)->np.ndarray:
 def _reader(fn):
     "The reader of `fn` (by suffix; Pillow for any other) and what it reads."
     if isinstance(fn, (tuple, list)): return (lambda f, draft: read_bands(f)), fn[0]
-    p = Path(fn); sfx = ''.join(p.suffixes[-2:]).lower() if p.name.lower().endswith('.gz') else p.suffix.lower()
-    return READERS.get(sfx, _read_pil), fn
+    return READERS.get(image_suffix(fn), _read_pil), fn
 
 def read_galaxy(fn:str|Path|tuple,   # an image file, or three single-band FITS files (g, r, i)
                 crop:int=CROP,       # centre crop side on the 424 px scale (0.396″/px)
@@ -163,7 +183,9 @@ def read_galaxy(fn:str|Path|tuple,   # an image file, or three single-band FITS 
     try: a, hdr_scale = reader(fn, draft)
     except FileNotFoundError as e: raise ImageError(f"Image file not found: {getattr(e, 'filename', None) or name}") from None
     except ImageError: raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError) as e: raise ImageError(f"Cannot decode image {name}: {e}") from None
+    except ImportError: raise
+    except Exception as e:  # the decoding boundary: whatever a decoder raises on bad bytes (a bomb, MemoryError, astropy's VerifyError...)
+        raise ImageError(f"Cannot decode image {name}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no reason given'}") from None
     if a.dtype != np.uint8: a = np.ascontiguousarray(a.transpose(1, 2, 0)[::-1])  # FITS planes: (h, w, c), first row at the top
     scale = pixscale or hdr_scale
     if scale and native: scale *= native['w'] / a.shape[1]  # (a JPEG decoded at reduced scale)
@@ -267,14 +289,15 @@ class SourceError(ValueError):
 def image_id(fn:str|Path # an image file
             )->int|str:
     "The id in an image file name: an `int` where the name is an integer (`100008.jpg`), else the name (`NGC1300.jpg`)."
-    stem = Path(fn).stem
+    name, sfx = Path(fn).name, image_suffix(fn)
+    stem = name[:-len(sfx)] if sfx else Path(fn).stem  # ('100008.fits.fz' is galaxy 100008)
     try: return int(stem)
     except ValueError: return stem
 
 # %% ../nbs/01_data.ipynb #fd3ebcf7
 def _folder_images(folder:Path)->list:
     "The images in `folder`, sorted by name length, then name."
-    files = sorted((f for f in folder.iterdir() if f.name.lower().endswith(IMAGE_EXTS)), key=lambda f: (len(f.stem), f.stem))
+    files = sorted((f for f in folder.iterdir() if image_suffix(f)), key=lambda f: (len(f.stem), f.stem))
     if not files: raise SourceError(f"No images ({', '.join(IMAGE_EXTS)}) in folder: {folder}")
     return files
 

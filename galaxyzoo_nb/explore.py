@@ -6,25 +6,27 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/explore.html.md"""
 
 # %% ../nbs/16_explore.ipynb #1f4ad7d6
 from __future__ import annotations
-import asyncio, hashlib, io, ipaddress, os, re, secrets, shutil, socket, sys, tempfile, threading, time
+import asyncio, hashlib, html, io, ipaddress, os, re, secrets, shutil, socket, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from PIL import Image
 from .core import *
 from .core import _bad_rows
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 import uvicorn
 from fasthtml.common import (FastHTML, Response, FileResponse, HTMLResponse, to_xml, Html, Head, Body, Title, Meta, Style, Header, Main,
                              H1, H2, A, B, P, Div, Span, Img, Form, Input, Button, Select, Option, Label, Table, Tr, Td)
-from .data import CROP, KAGGLE_SIDE, READERS, ImageError, SourceError, list_images, load_galaxy, read_galaxy, crop_box, galaxy_x
+from .data import CROP, KAGGLE_SIDE, READERS, MAX_PIXELS, ImageError, image_suffix, SourceError, list_images, load_galaxy, read_galaxy, crop_box, galaxy_x
 from .modelfile import read_model
 from .predict import describe, walk_answers, predict_arrays
 
 # %% auto #0
-__all__ = ['ID_NAMES', 'THUMB', 'THUMB_CROP', 'PAGE', 'MAX_UPLOAD', 'WEB_TYPES', 'CSS', 'BARS_NOTE', 'load_catalogue',
-           'image_files', 'FilterError', 'parse_filter', 'filter_mask', 'upload_suffix', 'Catalogue', 'Lookalikes',
-           'explore_app', 'AppServer', 'is_local', 'exposure_warning', 'run_explore']
+__all__ = ['ID_NAMES', 'MAX_FILTER', 'THUMB', 'THUMB_CROP', 'PAGE', 'MAX_UPLOAD', 'WEB_TYPES', 'CSS', 'BARS_NOTE', 'MAX_KEPT',
+           'LOCAL_HOSTS', 'SAFE_METHODS', 'ROUTES', 'load_catalogue', 'image_files', 'FilterError', 'parse_filter',
+           'filter_mask', 'upload_suffix', 'Catalogue', 'Lookalikes', 'placeholder', 'UploadError', 'refusal', 'Guard',
+           'gallery_route', 'download_route', 'thumb_route', 'image_route', 'galaxy_route', 'upload_form_route',
+           'upload_route', 'uploaded_route', 'explore_app', 'AppServer', 'is_local', 'exposure_warning', 'run_explore']
 
 # %% ../nbs/16_explore.ipynb #2e6f88dd
 ID_NAMES = ('GalaxyID', 'id')  # the id column of a predictions file, as `gz_predict` names it
@@ -93,20 +95,34 @@ class FilterError(ValueError):
     "A gallery filter that cannot be parsed; the message says where and why."
 
 _OPS = {'<': np.less, '<=': np.less_equal, '>': np.greater, '>=': np.greater_equal, '=': np.equal, '==': np.equal, '!=': np.not_equal}
-_CLAUSE = re.compile(r'\s*([A-Za-z_][\w.\-]*)\s*(<=|>=|==|!=|<|>|=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$')
+MAX_FILTER = 1000  # the longest filter read, in characters
+_TOKEN = re.compile(r'\s*(?:(?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)|(?P<op><=|>=|==|!=|<|>|=)|(?P<word>[A-Za-z_][\w.\-]*)|(?P<bad>\S))')
+
+def _tokens(text:str)->list:
+    "The `(kind, text, position)` tokens of `text`: each a match anchored where the last ended, so linear in its length."
+    out, pos = [], 0
+    while (m := _TOKEN.match(text, pos)) and m.end() > pos:
+        out.append((m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup))); pos = m.end()
+    return out
 
 def parse_filter(text:str,     # e.g. 'Class1.2 > 0.8 and Class2.1 < 0.2'
                  columns:list  # the columns it may name
                 )->list:
     "The clauses `(column, op, number)` of `text`: comparisons of a column with a number joined by `and`, parsed (never evaluated)."
-    if not (text or '').strip(): return []
-    out = []
-    for part in re.split(r'\s+and\s+', text.strip(), flags=re.I):
-        m = _CLAUSE.match(part)
-        if not m: raise FilterError(f"cannot read {part.strip()!r}: write a column, one of < <= > >= == !=, and a number, e.g. 'Class1.1 > 0.5'")
-        col, op, num = m.groups()
+    if len(text or '') > MAX_FILTER: raise FilterError(f"the filter is {len(text):,} characters long: at most {MAX_FILTER:,} are read")
+    toks, out = _tokens((text or '').strip()), []
+    for i in range(0, len(toks), 4):
+        clause = toks[i:i + 3]
+        if [k for k, _, _ in clause] != ['word', 'op', 'num']:
+            at = next((p for (k, _, p), want in zip(clause + [(None, '', len(text.strip()))], ('word', 'op', 'num')) if k != want), len(text.strip()))
+            raise FilterError(f"cannot read the filter at character {at + 1} ({text.strip()[at:at + 20]!r}): write a column, one of "
+                              "< <= > >= == !=, and a number, e.g. 'Class1.1 > 0.5', joined by 'and'")
+        (_, col, _), (_, op, _), (_, num, _) = clause
         if col not in columns: raise FilterError(f"no column {col!r} (the columns are {some_ids(list(columns))})")
         out.append((col, op, float(num)))
+        if i + 3 < len(toks) and toks[i + 3][1].lower() != 'and':
+            raise FilterError(f"cannot read the filter at character {toks[i + 3][2] + 1} ({toks[i + 3][1]!r}): join comparisons with 'and'")
+    if toks and len(toks) % 4 == 0: raise FilterError("the filter ends with 'and': add a comparison after it")
     return out
 
 def filter_mask(values:dict, # column -> numpy array
@@ -127,9 +143,8 @@ WEB_TYPES = ('.jpg', '.jpeg', '.png')  # files a browser shows as they are (othe
 
 def upload_suffix(name:str # an uploaded file's name
                  )->str|None:
-    "The suffix of `name` if it is one the package reads (`data.READERS`, e.g. '.fits.gz'), else `None`."
-    n = Path(name or '').name.lower()
-    return next((s for s in sorted(READERS, key=len, reverse=True) if n.endswith(s)), None)
+    "The suffix of `name` if it is one the package reads (`data.image_suffix`, e.g. '.fits.gz'), else `None`."
+    return image_suffix(name or '')
 
 class Catalogue:
     "A predictions file and its images for the web app: columns, sorted and filtered pages, image files served safely, thumbnails."
@@ -148,6 +163,7 @@ class Catalogue:
         self.cache = Path(cache or tempfile.mkdtemp(prefix='gz_explore_'))
         self.cache.mkdir(parents=True, exist_ok=True)
         self._locks = {c: threading.Lock() for c in '0123456789abcdef'}
+        self.failed = {}  # id -> why its image cannot be shown (each image is decoded once)
 
     def select(self, sort:str=None, # the column to sort by (default: the first)
                desc:bool=True,      # largest first
@@ -171,16 +187,19 @@ class Catalogue:
 
     def thumbnail(self, key:str # a galaxy's id, as a string
                  )->Path|None:
-        "The cached JPEG thumbnail of galaxy `key` (made on first use with `data.load_galaxy`), or `None`."
+        "The cached JPEG thumbnail of galaxy `key` (made on first use with `data.load_galaxy`), `None` where it has no image file; an `ImageError` where it cannot be read."
         f = self.file(key)
         if f is None: return None
+        if key in self.failed: raise ImageError(self.failed[key])
         st = f.stat()
         out = self.cache/f"{hashlib.sha1(f'{f}|{st.st_mtime_ns}|{st.st_size}|{THUMB}|{THUMB_CROP}'.encode()).hexdigest()}.jpg"
         if out.exists(): return out
         with self._locks[out.name[0]]:  # (one thread makes a thumbnail; another asking for it waits)
             if out.exists(): return out
             try: im = load_galaxy(f, crop=THUMB_CROP, size=THUMB, allow_small=True)
-            except ImageError: return None
+            except ImageError as e:
+                self.failed[key] = str(e).replace(str(f), f.name)  # (the reason, without the folder)
+                raise ImageError(self.failed[key]) from None
             return atomic_write(out, lambda t: im.save(t, format='JPEG', quality=85))
 
     def close(self):
@@ -289,16 +308,30 @@ def _gallery(cat, sort, order, q, page):
                  P(f'{len(idx):,} of {len(cat.df):,} galaxies match', id='count'), pager, Div(*cards, cls='grid', id='gallery'),
                  status=400 if err else 200)
 
-def _galaxy(cat, key, crop, lookalikes):
-    "A galaxy's page: its image with the model's crop outlined, its answers in words and as bars, its look-alikes."
-    r = cat.row[key]
-    row = cat.df.iloc[r]
+def placeholder(reason:str, # why the image cannot be shown
+                side:int=THUMB # the picture's side in pixels
+               )->Response:
+    "A grey SVG square saying the image cannot be read, `reason` as its tooltip: what the app shows for an image that fails to decode."
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{side}" height="{side}"><title>{html.escape(reason)}</title>'
+           f'<rect width="100%" height="100%" fill="#333"/><text x="50%" y="50%" fill="#f88" font-size="{max(side // 10, 10)}" '
+           'text-anchor="middle" font-family="sans-serif">cannot read</text></svg>')
+    return Response(svg, media_type='image/svg+xml', headers={'X-Image-Error': reason.encode('ascii', 'replace').decode()[:200]})
+
+def _frame(cat, key, crop):
+    "A galaxy's image with the model's crop outlined; its placeholder and the reason where it cannot be read; '(no image)' where it has none."
     f = cat.file(key)
-    w, h = (Image.open(f).size if f.suffix.lower() in WEB_TYPES else (KAGGLE_SIDE, KAGGLE_SIDE)) if f else (KAGGLE_SIDE, KAGGLE_SIDE)
+    if f is None: return P('(no image)')
+    try: cat.thumbnail(key)  # (decoded once, within the readers' limits, before anything looks at the file)
+    except ImageError as e: return Div(Img(src=f'/image/{_q(key)}', alt=str(key)), P(str(e), cls='error', id='image-error'))
+    w, h = Image.open(f).size if f.suffix.lower() in WEB_TYPES else (KAGGLE_SIDE, KAGGLE_SIDE)
     l, t, rr, b = crop_box(w, h, crop)
     box = f'left:{100 * l / w:.2f}%;top:{100 * t / h:.2f}%;width:{100 * (rr - l) / w:.2f}%;height:{100 * (b - t) / h:.2f}%'
-    img = Div(Img(src=f'/image/{_q(key)}', alt=str(key)), Div(cls='crop', style=box, title=f'the model\'s crop ({crop} of {KAGGLE_SIDE} px)'), cls='frame') if f else P('(no image)')
-    body = [Div(img, Div(*_answers(row, cat.columns)), cls='cols')]
+    return Div(Img(src=f'/image/{_q(key)}', alt=str(key)), Div(cls='crop', style=box, title=f'the model\'s crop ({crop} of {KAGGLE_SIDE} px)'), cls='frame')
+
+def _galaxy(cat, key, crop, lookalikes):
+    "A galaxy's page: its image with the model's crop outlined, its answers in words and as bars, its look-alikes."
+    row = cat.df.iloc[cat.row[key]]
+    body = [Div(_frame(cat, key, crop), Div(*_answers(row, cat.columns)), cls='cols')]
     if lookalikes is not None:
         sim = lookalikes.of(key)
         body += [H2('Look-alikes'), P('(not in the embeddings)') if sim is None else
@@ -306,102 +339,192 @@ def _galaxy(cat, key, crop, lookalikes):
     return _html(f'Galaxy {key}', *body)
 
 # %% ../nbs/16_explore.ipynb #e94c7a8c
+MAX_KEPT = 32  # uploads whose model input is kept for their page to show (the oldest are removed)
+
 def _upload_form(msg:str=None, status:int=200):
     return _html('Upload an image', P(msg, cls='error', id='error') if msg else '',
-                 P(f"A JPEG, PNG or FITS file of one galaxy, centred, up to {MAX_UPLOAD // 2**20} MB: the model predicts its answers"
-                   " (and, with embeddings, finds its look-alikes). It is kept in a temporary folder while the app runs."),
+                 P(f"A JPEG, PNG or FITS file of one galaxy, centred, up to {MAX_UPLOAD // 2**20} MB and {MAX_PIXELS:,} pixels: the model predicts "
+                   "its answers (and, with embeddings, finds its look-alikes). It is removed once read; what the model saw is kept while the app runs."),
                  Form(Input(type='file', name='image', accept=','.join(READERS)), Button('Upload', type='submit'),
                       method='post', action='/upload', enctype='multipart/form-data'), status=status)
 
+class UploadError(ValueError):
+    "An upload that is refused; `status` is the HTTP status to answer with."
+    def __init__(self, msg, status=400): super().__init__(msg); self.status = status
+
 async def _receive_upload(req, folder:Path)->tuple:
-    "`(file, name)`: the request's uploaded `image` saved in `folder` under a random name, and its own name; a `ValueError` saying why it cannot be."
-    if int(req.headers.get('content-length') or 0) > MAX_UPLOAD + 2**16: raise ValueError(f"the file is larger than {MAX_UPLOAD // 2**20} MB")
-    form = await req.form(max_files=1, max_fields=4)
+    "`(file, name)`: the request's uploaded `image` saved in `folder` under a random name, and its own name; an `UploadError` saying why it cannot be."
+    form = await req.form(max_files=1, max_fields=4)  # (its size bounded as it arrives: `Guard`)
     up = form.get('image')
-    if up is None or not hasattr(up, 'read') or not up.filename: raise ValueError("no file was uploaded")
+    if up is None or not hasattr(up, 'read') or not up.filename: raise UploadError("no file was uploaded")
     sfx = upload_suffix(up.filename)
-    if sfx is None: raise ValueError(f"{Path(up.filename).name}: not an image the package reads ({', '.join(READERS)})")
+    if sfx is None: raise UploadError(f"{Path(up.filename).name}: not an image the package reads ({', '.join(READERS)})")
     data = await up.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD: raise ValueError(f"{Path(up.filename).name} is larger than {MAX_UPLOAD // 2**20} MB")
+    await form.close()
+    if len(data) > MAX_UPLOAD: raise UploadError(f"{Path(up.filename).name} is larger than {MAX_UPLOAD // 2**20} MB", 413)
     fn = folder/f'{secrets.token_hex(8)}{sfx}'
     fn.write_bytes(data)
     return fn, Path(up.filename).name
+
+def _answer(state, fn:Path, name:str):
+    "The page of the uploaded image `fn` (removed here, whatever happens): its model input, answers and look-alikes, or why it cannot be read."
+    learn, look = state.learn, state.lookalikes
+    try:
+        try: a, _ = read_galaxy(fn, state.crop, galaxy_x(learn.dls).size)
+        except ImageError as e: return _upload_form(f"{name}: {str(e).replace(str(fn), name)}", 400)
+        sim = note = None
+        with state.lock:
+            pred = predict_arrays(learn, a[None], [name], uncertainty=bool(getattr(learn.model, 'gz_uncertainty', None))).iloc[0]  # (±σ where the model is calibrated)
+            try: sim = look.of_image(learn, fn) if look is not None else None
+            except ValueError as e: note = P(f'No look-alikes: {e}', cls='error')   # (embeddings of another model)
+    finally: fn.unlink(missing_ok=True)
+    token = fn.name.split('.')[0]
+    png = atomic_write(fn.parent/f'{token}.png', lambda t: Image.fromarray(a).save(t, format='PNG'))
+    with state.lock:
+        state.shown[token] = png
+        while len(state.shown) > MAX_KEPT: state.shown.pop(next(iter(state.shown))).unlink(missing_ok=True)
+    body = [Div(Div(Img(src=f'/uploaded/{token}', alt=name, width=256), P('what the model sees', cls='note')),
+                Div(*_answers(pred, list(pred.index[1:]))), cls='cols')]  # (the id, then the model's columns)
+    if note is not None: body.append(note)
+    if sim is not None: body += [H2('Look-alikes'), Div(*[_card(state.catalogue, k, f'similarity {s:.3f}', link=k in state.catalogue.row.index) for k, s in zip(sim.key, sim.similarity)], cls='grid', id='lookalikes')]
+    return _html(f'Uploaded: {name}', *body)
+
+# %% ../nbs/16_explore.ipynb #a36e0002
+LOCAL_HOSTS = ('127.0.0.1', 'localhost', '::1')  # the names by which this machine reaches an app bound to it
+SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS')        # requests that change nothing; any other must come from the app's own pages
+
+def _host_name(host:str)->str:
+    "The name in a `Host` header or an origin's netloc, without the port (`[::1]:8000` → `::1`)."
+    host = (host or '').strip().lower()
+    if host.startswith('['): return host[1:host.find(']')] if ']' in host else host
+    return host.rsplit(':', 1)[0] if host.count(':') == 1 else host
+
+def refusal(headers,         # the request's headers (a mapping, keys in lower case)
+            method:str,      # its HTTP method
+            hosts:tuple      # the host names it may be addressed to ('*': any)
+           )->str|None:
+    "Why a request must be refused (a `Host` that is not this app's, a state-changing request from another site), or `None`."
+    host = headers.get('host', '')
+    if '*' not in hosts and _host_name(host) not in hosts:
+        return (f"this app does not answer to the host name {_host_name(host)!r}: start gz_explore with --allow-hosts {_host_name(host) or 'NAME'} "
+                "if you mean to reach it by that name")
+    if method.upper() in SAFE_METHODS: return None
+    origin, site = headers.get('origin'), headers.get('sec-fetch-site')
+    if origin is not None and (origin == 'null' or urlsplit(origin).netloc.lower() != host.lower()):
+        return f"a {method.upper()} from another site ({origin}) is refused: use the app's own pages"
+    if site is not None and site not in ('same-origin', 'none'): return f"a {method.upper()} from a {site} page is refused: use the app's own pages"
+    return None
+
+class Guard:
+    "ASGI middleware, before anything reads the request: a 403 for what `refusal` refuses, a 413 as soon as a body passes `limit` bytes (chunked or not)."
+    def __init__(self, app, hosts:tuple=LOCAL_HOSTS, limit:int=MAX_UPLOAD + 2**16): self.app, self.hosts, self.limit = app, hosts, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope['type'] != 'http': return await self.app(scope, receive, send)
+        hdrs = {k.decode('latin-1').lower(): v.decode('latin-1') for k, v in scope['headers']}
+        why = refusal(hdrs, scope['method'], self.hosts)
+        if why: return await _refuse(send, 403, f'Refused: {why}')
+        big = f"the request is larger than {MAX_UPLOAD // 2**20} MB, the most an upload may be"
+        if int(hdrs.get('content-length') or 0) > self.limit: return await _refuse(send, 413, big)
+        n, started = 0, False
+        async def _receive():
+            nonlocal n
+            msg = await receive()
+            n += len(msg.get('body', b''))
+            if n > self.limit: raise UploadError(big, 413)
+            return msg
+        async def _send(msg):
+            nonlocal started
+            started = True; await send(msg)
+        try: await self.app(scope, _receive, _send)
+        except UploadError as e:
+            if started: raise
+            await _refuse(send, e.status, str(e))
+
+async def _refuse(send, status:int, msg:str):
+    "Answer `status` with `msg` as text, closing the connection (the rest of the request is never read)."
+    await send(dict(type='http.response.start', status=status, headers=[(b'content-type', b'text/plain; charset=utf-8'), (b'connection', b'close')]))
+    await send(dict(type='http.response.body', body=(msg + '\n').encode()))
+
+# %% ../nbs/16_explore.ipynb #a36e0005
+def _not_found(): return Response('Not found', status_code=404)
+
+def gallery_route(req, sort:str='', order:str='desc', q:str='', page:int=1):
+    "`/`: the gallery, sorted by `sort` in `order`, filtered by `q`, page `page`."
+    return _gallery(req.app.state.catalogue, sort, order, q, page)
+
+def download_route(req, sort:str='', order:str='desc', q:str=''):
+    "`/download.csv`: the gallery's selection as CSV."
+    cat = req.app.state.catalogue
+    try: idx = cat.select(sort, order != 'asc', q)
+    except FilterError as e: return Response(str(e), status_code=400)
+    return Response(cat.df.iloc[idx].to_csv(index=False, float_format='%.6f'), media_type='text/csv',
+                    headers={'Content-Disposition': 'attachment; filename="selection.csv"'})
+
+def thumb_route(req, key:str):
+    "`/thumb/<id>`: a galaxy's thumbnail (a placeholder where its image cannot be read)."
+    try: f = req.app.state.catalogue.thumbnail(key)
+    except ImageError as e: return placeholder(str(e))
+    return FileResponse(f, media_type='image/jpeg', headers={'Cache-Control': 'max-age=3600'}) if f else _not_found()
+
+def image_route(req, key:str):
+    "`/image/<id>`: a galaxy's image, as it is where a browser shows it, else as PNG (a placeholder where it cannot be read)."
+    cat = req.app.state.catalogue
+    f = cat.file(key)
+    if f is None: return _not_found()
+    try:
+        cat.thumbnail(key)  # (the file decodes within the readers' limits)
+        if f.suffix.lower() in WEB_TYPES: return FileResponse(f)
+        buf = io.BytesIO(); load_galaxy(f, crop=KAGGLE_SIDE, size=KAGGLE_SIDE, allow_small=True).save(buf, format='PNG')
+    except ImageError as e: return placeholder(str(e).replace(str(f), f.name), KAGGLE_SIDE)
+    return Response(buf.getvalue(), media_type='image/png')
+
+def galaxy_route(req, key:str):
+    "`/galaxy/<id>`: a galaxy's page."
+    s = req.app.state
+    return _galaxy(s.catalogue, key, s.crop, s.lookalikes) if key in s.catalogue.row.index else _html('Not found', P(f'No galaxy {key} in the catalogue'), status=404)
+
+def upload_form_route(req):
+    "GET `/upload`: the upload form."
+    return _upload_form() if req.app.state.learn is not None else _upload_form('No model: start gz_explore with --model to upload images', 404)
+
+async def upload_route(req):
+    "POST `/upload`: an uploaded image's page (the answers of the model; 4xx and nothing kept where it is refused)."
+    s = req.app.state
+    if s.learn is None: return _upload_form('No model: start gz_explore with --model to upload images', 404)
+    try: fn, name = await _receive_upload(req, s.uploads)
+    except UploadError as e: return _upload_form(str(e), e.status)
+    return await asyncio.to_thread(_answer, s, fn, name)
+
+def uploaded_route(req, token:str):
+    "`/uploaded/<token>`: what the model saw of an upload, by its random token."
+    shown = req.app.state.shown
+    return FileResponse(shown[token]) if token in shown else _not_found()
+
+ROUTES = [('/', gallery_route, 'get'), ('/download.csv', download_route, 'get'), ('/thumb/{key}', thumb_route, 'get'),
+          ('/image/{key}', image_route, 'get'), ('/galaxy/{key}', galaxy_route, 'get'), ('/upload', upload_form_route, 'get'),
+          ('/upload', upload_route, 'post'), ('/uploaded/{token}', uploaded_route, 'get')]  # path, handler, method
 
 # %% ../nbs/16_explore.ipynb #5adf3ea3
 def explore_app(predictions:str|Path,  # predictions from `gz_predict` (`.csv`/`.parquet`, with or without `_std` columns)
                 images:str|Path=None,  # a folder of the images, named `<id>.<ext>`
                 embeddings:str|Path=None, # embeddings from `gz_embed`, for look-alikes (their `file` column names images too)
                 model:str|Path=None,   # a model folder or 'default', for uploads (and the crop outlined)
-                cache:str|Path=None    # thumbnail folder (default: a temporary one)
+                cache:str|Path=None,   # thumbnail folder (default: a temporary one)
+                hosts:tuple=LOCAL_HOSTS # the host names requests may be addressed to ('*': any)
                ):
-    "The FastHTML app over a catalogue: the gallery `/`, a galaxy's page `/galaxy/<id>`, uploads `/upload`; `app.state.close()` removes its temporary folders."
-    cat = Catalogue(predictions, images, embeddings, cache)
-    look = Lookalikes(embeddings) if embeddings is not None else None
-    learn = read_model(model) if model is not None else None
-    crop = galaxy_x(learn.dls).crop if learn is not None else CROP
-    uploads, shown, lock = Path(tempfile.mkdtemp(prefix='gz_explore_uploads_')), {}, threading.Lock()
+    "The FastHTML app over a catalogue (`ROUTES`), behind `Guard`; `app.state.close()` removes its temporary folders."
     app = FastHTML(default_hdrs=False, secret_key=secrets.token_hex(16), title='gz_explore', max_part_size=MAX_UPLOAD)
-    def close(): cat.close(); shutil.rmtree(uploads, ignore_errors=True)
-    app.state.catalogue, app.state.uploads, app.state.close = cat, uploads, close
-    rt, not_found = app.route, lambda: Response('Not found', status_code=404)
-
-    @rt('/')
-    def index(sort:str='', order:str='desc', q:str='', page:int=1): return _gallery(cat, sort, order, q, page)
-
-    @rt('/download.csv')
-    def download(sort:str='', order:str='desc', q:str=''):
-        try: idx = cat.select(sort, order != 'asc', q)
-        except FilterError as e: return Response(str(e), status_code=400)
-        return Response(cat.df.iloc[idx].to_csv(index=False, float_format='%.6f'), media_type='text/csv',
-                        headers={'Content-Disposition': 'attachment; filename="selection.csv"'})
-
-    @rt('/thumb/{key}')
-    def thumb(key:str):
-        f = cat.thumbnail(key)
-        return FileResponse(f, media_type='image/jpeg', headers={'Cache-Control': 'max-age=3600'}) if f else not_found()
-
-    @rt('/image/{key}')
-    def image(key:str):
-        f = cat.file(key)
-        if f is None: return not_found()
-        if f.suffix.lower() in WEB_TYPES: return FileResponse(f)
-        buf = io.BytesIO(); load_galaxy(f, crop=KAGGLE_SIDE, size=KAGGLE_SIDE, allow_small=True).save(buf, format='PNG')
-        return Response(buf.getvalue(), media_type='image/png')
-
-    @rt('/galaxy/{key}')
-    def galaxy(key:str): return _galaxy(cat, key, crop, look) if key in cat.row.index else _html('Not found', P(f'No galaxy {key} in the catalogue'), status=404)
-
-    @app.get('/upload')
-    def upload_form(): return _upload_form() if learn is not None else _upload_form('No model: start gz_explore with --model to upload images', 404)
-
-    def _answer(fn, name):
-        "The page of an uploaded image: its model input, answers and look-alikes (or why it cannot be read)."
-        try: a, _ = read_galaxy(fn, crop, galaxy_x(learn.dls).size)
-        except ImageError as e:
-            fn.unlink(missing_ok=True)
-            return _upload_form(f"{name}: {str(e).replace(str(fn), name)}", 400)
-        sim = note = None
-        with lock:
-            pred = predict_arrays(learn, a[None], [name], uncertainty=bool(getattr(learn.model, 'gz_uncertainty', None))).iloc[0]  # (±σ where the model is calibrated)
-            try: sim = look.of_image(learn, fn) if look is not None else None
-            except ValueError as e: note = P(f'No look-alikes: {e}', cls='error')   # (embeddings of another model)
-        atomic_write(fn.with_suffix('.png'), lambda t: Image.fromarray(a).save(t, format='PNG'))
-        shown[fn.stem] = fn.with_suffix('.png')
-        body = [Div(Div(Img(src=f'/uploaded/{fn.stem}', alt=name, width=256), P('what the model sees', cls='note')),
-                    Div(*_answers(pred, list(pred.index[1:]))), cls='cols')]  # (the id, then the model's columns)
-        if note is not None: body.append(note)
-        if sim is not None: body += [H2('Look-alikes'), Div(*[_card(cat, k, f'similarity {s:.3f}', link=k in cat.row.index) for k, s in zip(sim.key, sim.similarity)], cls='grid', id='lookalikes')]
-        return _html(f'Uploaded: {name}', *body)
-
-    @app.post('/upload')
-    async def upload(req):
-        if learn is None: return _upload_form('No model: start gz_explore with --model to upload images', 404)
-        try: fn, name = await _receive_upload(req, uploads)
-        except ValueError as e: return _upload_form(str(e), 400)
-        return await asyncio.to_thread(_answer, fn, name)
-
-    @rt('/uploaded/{token}')
-    def uploaded(token:str): return FileResponse(shown[token]) if token in shown else not_found()
+    s = app.state
+    s.catalogue, s.hosts = Catalogue(predictions, images, embeddings, cache), tuple(h.lower() for h in hosts)
+    s.lookalikes = Lookalikes(embeddings) if embeddings is not None else None
+    s.learn = read_model(model) if model is not None else None
+    s.crop = galaxy_x(s.learn.dls).crop if s.learn is not None else CROP
+    s.uploads, s.shown, s.lock = Path(tempfile.mkdtemp(prefix='gz_explore_uploads_')), {}, threading.Lock()
+    def close(): s.catalogue.close(); shutil.rmtree(s.uploads, ignore_errors=True)
+    s.close = close
+    for path, f, method in ROUTES: app.route(path, methods=[method])(f)
+    app.add_middleware(Guard, hosts=s.hosts)
     return app
 
 # %% ../nbs/16_explore.ipynb #bcc135ef
@@ -453,9 +576,10 @@ def run_explore(predictions:str|Path,    # predictions from `gz_predict`
                 embeddings:str|Path=None,# embeddings from `gz_embed`, for look-alikes
                 model:str|Path=None,     # a model folder or 'default', for uploads
                 host:str='127.0.0.1',    # the address to bind: only this machine by default
-                port:int=8000):          # the port
+                port:int=8000,           # the port
+                allow_hosts:list=None):  # other host names the app may be reached by ('*': any), besides this machine's and `host`
     "Serve `explore_app` in the foreground until interrupted (`gz_explore`), warning loudly when `host` is not local."
-    app = explore_app(predictions, images, embeddings, model)
+    app = explore_app(predictions, images, embeddings, model, hosts=(*LOCAL_HOSTS, host, *(allow_hosts or ())))
     cat = app.state.catalogue
     print(f"{len(cat.df):,} galaxies, {int(pd.notna(cat.files).sum()):,} with an image file; thumbnails cached in {cat.cache}")
     if (w := exposure_warning(host, port)): print(f"{'!' * 80}\n{w}\n{'!' * 80}", file=sys.stderr, flush=True)

@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/modelfile.html.md"""
 
 # %% ../nbs/07_modelfile.ipynb #24d08821
 from __future__ import annotations
-import hashlib, json, warnings
+import hashlib, json, math, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,8 +19,9 @@ from .data import GalaxyItem, galaxy_dblock, galaxy_x, set_normalize
 from .models import ARCHS, create_model, RMSE, Softmax37Head, TreeHead
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'CONFIG', 'WEIGHTS', 'REQUIRED', 'READY', 'ModelError', 'model_config', 'build_model', 'task_head',
-           'empty_dls', 'write_model', 'ready_model_path', 'read_config', 'read_model']
+__all__ = ['FORMAT_VERSION', 'CONFIG', 'WEIGHTS', 'REQUIRED', 'MAX_PARAMS', 'FIELDS', 'READY', 'ModelError', 'model_config',
+           'build_model', 'task_head', 'empty_dls', 'check_config', 'check_params', 'check_finite', 'write_model',
+           'ready_model_path', 'read_config', 'read_model']
 
 # %% ../nbs/07_modelfile.ipynb #f3ca693a
 FORMAT_VERSION = 1     # the `config.json` layout this version writes; it reads this one and older
@@ -96,6 +97,63 @@ def empty_dls(cfg:dict,      # a config: `size`, `crop`, `normalize`
     if cfg['normalize']: set_normalize(dls, cfg['normalize'])
     return dls.new_empty()
 
+# %% ../nbs/07_modelfile.ipynb #a36m0002
+MAX_PARAMS = 200_000_000  # the most parameters a model folder may ask for (800 MB of float32 weights)
+
+def _int(lo, hi): return lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi, f"an integer from {lo} to {hi:,}"
+def _finite(v, pos=False): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (v > 0 or not pos)
+def _stats(v):
+    "Whether `v` is `[mean, std]`: two lists of 1 to 4 finite numbers, the stds above zero."
+    return (isinstance(v, list) and len(v) == 2 and all(isinstance(s, list) and 1 <= len(s) <= 4 for s in v)
+            and len(v[0]) == len(v[1]) and all(_finite(m) for m in v[0]) and all(_finite(s, pos=True) for s in v[1]))
+def _small(v, n=4096): return len(json.dumps(v)) <= n
+
+FIELDS = {  # field -> (check, what it must be): what `check_config` checks (fields not listed are free)
+    'format_version': _int(1, 10**6),
+    'arch': (lambda v: isinstance(v, str) and len(v) <= 100, "the name of an architecture"),
+    'head': (lambda v: isinstance(v, str) and len(v) <= 100, "the name of a head"),
+    'n_models': _int(1, 16),
+    'arch_kwargs': (lambda v: v is None or (isinstance(v, dict) and _small(v)), "an object of keyword arguments (at most 4 KB as JSON) or null"),
+    'size': _int(8, 1024),
+    'crop': _int(1, 4 * 424),
+    'normalize': (lambda v: v is None or _stats(v), "null or [mean, std]: two lists of as many finite numbers, each std above zero"),
+    'tta': _int(1, 8),
+    'columns': (lambda v: isinstance(v, list) and 0 < len(v) <= 10_000 and all(isinstance(c, str) and len(c) <= 200 for c in v),
+                "a list of 1 to 10,000 column names"),
+    'weights_sha256': (lambda v: v is None or (isinstance(v, str) and len(v) == 64), "a SHA-256 in hex"),
+    'int8': (lambda v: v is None or (isinstance(v, dict) and _small(v)), "null or an object"),
+    'uncertainty': (lambda v: v is None or (isinstance(v, dict) and _small(v, 2**20)), "null or an object (at most 1 MB as JSON)"),
+    'training': (lambda v: isinstance(v, dict) and _small(v, 2**20), "an object (at most 1 MB as JSON)"),
+}
+
+def check_config(cfg:dict, # a parsed `config.json`
+                 fn        # its file, for messages
+                )->dict:
+    "`cfg` if each field in `FIELDS` it has is of the right type and range; else a `ModelError` naming the field."
+    for k, (ok, want) in FIELDS.items():
+        if k in cfg and not ok(cfg[k]):
+            raise ModelError(f"{fn}: field {k!r} is {json.dumps(cfg[k])[:80]}: it must be {want}")
+    return cfg
+
+def check_params(cfg:dict, # a config that passed `check_config`
+                 fn        # its file, for messages
+                ):
+    "A `ModelError` if the network of `cfg` cannot be built or has more than `MAX_PARAMS` parameters (built on the `meta` device: nothing allocated)."
+    try:
+        with torch.device('meta'): n = sum(p.numel() for p in build_model(cfg).parameters())
+    except ModelError: raise
+    except Exception as e: raise ModelError(f"{fn}: field 'arch_kwargs' does not make a {cfg['arch']} ({type(e).__name__}: {e})") from None
+    if n > MAX_PARAMS: raise ModelError(f"{fn}: its architecture ({cfg['arch']}, arch_kwargs {json.dumps(cfg['arch_kwargs'])[:80]}) has {n:,} parameters, "
+                                        f"more than the {MAX_PARAMS:,} a model file may have")
+
+def check_finite(tensors:dict, # name -> tensor, as loaded from the weights file
+                 fn            # the weights file, for messages
+                ):
+    "A `ModelError` naming the first tensor of `tensors` with a NaN or infinite value."
+    for k, v in tensors.items():
+        if v.is_floating_point() and not torch.isfinite(v).all():
+            raise ModelError(f"{fn}: tensor {k!r} has {int((~torch.isfinite(v)).sum()):,} NaN or infinite value(s): the weights are broken")
+
 # %% ../nbs/07_modelfile.ipynb #4f6e3353
 def _sha256(fn:Path)->str:
     h = hashlib.sha256()
@@ -142,6 +200,7 @@ def read_config(path:str|Path # a model folder (or its `config.json`)
     if not isinstance(cfg, dict): raise ModelError(f"{fn}: not a model config (a JSON object is expected)")
     missing = [k for k in REQUIRED if k not in cfg]
     if missing: raise ModelError(f"{fn}: missing field(s) {', '.join(missing)}")
+    check_config(cfg, fn)
     if not isinstance(cfg['format_version'], int) or cfg['format_version'] > FORMAT_VERSION:
         raise ModelError(f"{fn}: format_version {cfg['format_version']!r} is newer than this galaxyzoo_nb reads ({FORMAT_VERSION}): "
                          "upgrade it (pip install -U galaxyzoo-nb)")
@@ -149,6 +208,7 @@ def read_config(path:str|Path # a model folder (or its `config.json`)
     try: cols = task_columns(model_task(cfg))
     except (SchemaError, KeyError, TypeError) as e: raise ModelError(f"{fn}: its task cannot be read ({type(e).__name__}: {e})") from None
     if cfg['columns'] != cols: raise ModelError(f"{fn}: the model's columns are not those of its task ({model_task(cfg)['kind']}: {some_ids(cols)})")
+    check_params(cfg, fn)
     return cfg
 
 def _load_weights(path, cfg, model):
@@ -161,6 +221,7 @@ def _load_weights(path, cfg, model):
         raise ModelError(f"{fn} does not match {path/CONFIG} (its SHA-256 differs): the file is truncated, corrupt or from another model")
     try: t = load_file(str(fn))
     except (SafetensorError, OSError, ValueError) as e: raise ModelError(f"{fn}: not a readable safetensors file ({e})") from None
+    check_finite(t, fn)
     sd = {k[6:]: v for k, v in t.items() if k.startswith('model.')}
     try: model.load_state_dict(sd)
     except RuntimeError as e:

@@ -18,7 +18,7 @@ from .learner import galaxy_learner
 
 # %% auto #0
 __all__ = ['CHROMIUM_ARGS', 'tiny_learner', 'check_preds', 'chromium_path', 'chromium', 'local_only', 'serve_dir',
-           'with_chromium']
+           'with_chromium', 'png_bomb', 'jpeg_huge', 'fits_header_only', 'fits_bad_card', 'fits_fz']
 
 # %% ../nbs/13_test_utils.ipynb #ce51675f
 def tiny_learner(n:int=100,       # labelled galaxies (a 20 % validation split of them)
@@ -116,3 +116,65 @@ def with_chromium(f,        # called as `f(browser)` with a Playwright `Browser`
     t = threading.Thread(target=_run); t.start(); t.join()
     if 'error' in res: raise res['error']
     return res.get('value')
+
+# %% ../nbs/13_test_utils.ipynb #a36f0002
+import struct, zlib
+
+def _png_chunk(kind:bytes, data:bytes)->bytes: return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+
+def png_bomb(fn:str|Path, # the file to write
+             side:int=12_000 # its declared width and height (12,000: over Pillow's warning limit, under its error limit)
+            )->Path:
+    "A grey PNG of `side`×`side` black pixels, compressed to a few hundred KB: a decompression bomb."
+    z, row, parts = zlib.compressobj(9), b'\0' * (side + 1), []
+    for _ in range(side): parts.append(z.compress(row))
+    parts.append(z.flush())
+    ihdr = struct.pack('>IIBBBBB', side, side, 8, 0, 0, 0, 0)
+    Path(fn).write_bytes(b'\x89PNG\r\n\x1a\n' + _png_chunk(b'IHDR', ihdr) + _png_chunk(b'IDAT', b''.join(parts)) + _png_chunk(b'IEND', b''))
+    return Path(fn)
+
+def jpeg_huge(fn:str|Path, # the file to write
+              w:int=60_000, h:int=60_000 # the width and height its header declares
+             )->Path:
+    "A small JPEG whose frame header declares `w`×`h` pixels (its data covers 64×64)."
+    import io
+    from PIL import Image
+    buf = io.BytesIO(); Image.new('RGB', (64, 64), (90, 60, 30)).save(buf, format='JPEG')
+    b = bytearray(buf.getvalue())
+    i = b.index(b'\xff\xc0')  # the baseline frame header: marker, length, precision, height, width
+    b[i + 5:i + 9] = struct.pack('>HH', h, w)
+    Path(fn).write_bytes(bytes(b))
+    return Path(fn)
+
+def fits_header_only(fn:str|Path, # the file to write
+                     side:int=10**6, # the width and height its header declares
+                     cards:dict=None # more header cards
+                    )->Path:
+    "A truncated FITS file: a float32 image header declaring `side`×`side` pixels, and one block of data."
+    from astropy.io import fits
+    hdr = fits.Header([('SIMPLE', True), ('BITPIX', -32), ('NAXIS', 2), ('NAXIS1', side), ('NAXIS2', side), *(cards or {}).items()])
+    Path(fn).write_bytes(hdr.tostring().encode() + b'\0' * 2880)
+    return Path(fn)
+
+def fits_bad_card(fn:str|Path,       # the file to write
+                  data:np.ndarray,   # its image
+                  card:str='CDELT1', # the card whose value is made unreadable
+                  value:str='1.2.3e-4' # its unparsable value, as written
+                 )->Path:
+    "A FITS image whose header card `card` holds `value`, which is not a FITS number."
+    from astropy.io import fits
+    hdr = fits.Header(); hdr[card] = 1.0
+    fits.PrimaryHDU(np.asarray(data, np.float32), hdr).writeto(fn, overwrite=True)
+    raw = bytearray(Path(fn).read_bytes())
+    i = raw.index(f'{card:<8}= '.encode())
+    raw[i:i + 80] = f'{card:<8}= {value:>20}'.ljust(80).encode()
+    Path(fn).write_bytes(bytes(raw))
+    return Path(fn)
+
+def fits_fz(fn:str|Path,    # the file to write (`.fits.fz`)
+            data:np.ndarray # its image: (h, w) or (3, h, w)
+           )->Path:
+    "A tile-compressed FITS image (`fpack`'s `.fits.fz`: a `CompImageHDU` after an empty primary HDU)."
+    from astropy.io import fits
+    fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(np.asarray(data, np.float32))]).writeto(fn, overwrite=True)
+    return Path(fn)
