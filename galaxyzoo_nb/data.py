@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #f7015f6b
 from __future__ import annotations
-import hashlib, json, math, os, warnings
+import gzip, hashlib, io, json, math, os, warnings
 from operator import attrgetter
 from pathlib import Path
 import numpy as np
@@ -56,7 +56,6 @@ def crop_box(w:int, h:int, # image width and height
 
 # %% ../nbs/01_data.ipynb #5a1d0002
 MAX_PIXELS = 4096 * 4096  # the most pixels (per band) a reader decodes; a larger image is refused from its header, before any decoding
-warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)  # (Pillow's own, higher limit: `MAX_PIXELS` refuses such images first)
 
 def _too_big(fn, w, h, what='declares'):
     "An `ImageError` if a `w`×`h` image is over `MAX_PIXELS` (else `None`)."
@@ -65,6 +64,7 @@ def _too_big(fn, w, h, what='declares'):
 
 def _read_pil(fn, draft):
     "`(array, None)`: a JPEG/PNG/TIFF as `(h, w, 3)` uint8; 16-bit grey scaled by 255/65535, other modes converted by Pillow."
+    warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)  # (Pillow's own, higher limit: `MAX_PIXELS` refuses such images below)
     img = Image.open(fn)
     if img.format == 'FITS': return _read_fits(fn, draft)  # (a FITS file under another name: astropy reads it, never Pillow)
     if img.format == 'JPEG' and draft: img.draft('RGB', draft(*img.size))
@@ -83,11 +83,20 @@ def _fits_pixscale(hdr)->float|None:
     if any(v is not None for v in cd): return 3600 * math.hypot(*(v or 0. for v in cd)) or None
     return 3600 * abs(hdr['CDELT1']) if hdr.get('CDELT1') else None
 
+def _gunzipped(fn):
+    "`fn` itself, or a gzipped FITS file's bytes in memory, refused where they pass what `MAX_PIXELS` float32 pixels in three bands need (a gzip bomb)."
+    if not str(fn).lower().endswith('.gz'): return fn
+    limit = 12 * MAX_PIXELS + 2**20
+    with gzip.open(fn) as f: data = f.read(limit + 1)  # (astropy would decompress the whole stream to find its size)
+    if len(data) > limit: raise ImageError(f"{fn}: decompresses to more than {limit // 2**20:,} MB, more than an image of "
+                                           f"{MAX_PIXELS:,} px (data.MAX_PIXELS) needs")
+    return io.BytesIO(data)
+
 def _fits_planes(fn)->tuple:
     "`(planes, pixscale)`: the first image HDU of `fn` (plain or tile-compressed) as a `(n, h, w)` float32 array (1 or 3 planes) and its arcsec/px; its shape checked from the header first."
     try: from astropy.io import fits
     except ImportError: raise ImportError('Reading FITS needs astropy: pip install "galaxyzoo-nb[fits]"') from None
-    with fits.open(fn, memmap=False) as hl:
+    with fits.open(_gunzipped(fn), memmap=False) as hl:
         hdu = next((h for h in hl if getattr(h, 'is_image', False) and h.shape and all(h.shape)), None)  # (the header's shape: no data read)
         if hdu is None: raise ImageError(f"{fn}: no image HDU among its {len(hl)} HDU(s)")
         shape = hdu.shape

@@ -18,7 +18,7 @@ from .learner import galaxy_learner
 
 # %% auto #0
 __all__ = ['CHROMIUM_ARGS', 'tiny_learner', 'check_preds', 'chromium_path', 'chromium', 'local_only', 'serve_dir',
-           'with_chromium', 'png_bomb', 'jpeg_huge', 'fits_header_only', 'fits_bad_card', 'fits_fz']
+           'with_chromium', 'png_bomb', 'jpeg_huge', 'fits_header_only', 'fits_bad_card', 'fits_fz', 'gzip_bomb']
 
 # %% ../nbs/13_test_utils.ipynb #ce51675f
 def tiny_learner(n:int=100,       # labelled galaxies (a 20 % validation split of them)
@@ -177,4 +177,17 @@ def fits_fz(fn:str|Path,    # the file to write (`.fits.fz`)
     "A tile-compressed FITS image (`fpack`'s `.fits.fz`: a `CompImageHDU` after an empty primary HDU)."
     from astropy.io import fits
     fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(np.asarray(data, np.float32))]).writeto(fn, overwrite=True)
+    return Path(fn)
+
+def gzip_bomb(fn:str|Path,      # the file to write (`.fits.gz`)
+              data:np.ndarray,  # the small image it starts with
+              mb:int=210        # MB of zeros after it
+             )->Path:
+    "A gzipped FITS file of a small image followed by `mb` MB of zeros: a few hundred KB that decompress to `mb` MB."
+    import gzip, io
+    from astropy.io import fits
+    buf = io.BytesIO(); fits.PrimaryHDU(np.asarray(data, np.float32)).writeto(buf)
+    with gzip.open(fn, 'wb', compresslevel=1) as f:
+        f.write(buf.getvalue())
+        for _ in range(mb): f.write(b'\0' * 2**20)
     return Path(fn)
