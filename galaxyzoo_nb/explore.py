@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/explore.html.md"""
 
 # %% ../nbs/16_explore.ipynb #1f4ad7d6
 from __future__ import annotations
-import asyncio, hashlib, html, io, ipaddress, os, re, secrets, shutil, socket, sys, tempfile, threading, time
+import asyncio, hashlib, html, io, ipaddress, json, os, re, secrets, shutil, socket, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,17 +16,19 @@ from .core import _bad_rows
 from urllib.parse import quote, urlencode, urlsplit
 import uvicorn
 from fasthtml.common import (FastHTML, Response, FileResponse, HTMLResponse, to_xml, Html, Head, Body, Title, Meta, Style, Header, Main,
-                             H1, H2, A, B, P, Div, Span, Img, Form, Input, Button, Select, Option, Label, Table, Tr, Td)
+                             H1, H2, A, B, P, Div, Span, Img, Form, Input, Button, Select, Option, Label, Table, Tr, Td, Script)
 from .data import CROP, KAGGLE_SIDE, READERS, MAX_PIXELS, ImageError, image_suffix, SourceError, list_images, load_galaxy, read_galaxy, crop_box, galaxy_x
 from .modelfile import read_model
 from .predict import describe, walk_answers, predict_arrays, model_schema
 
 # %% auto #0
 __all__ = ['ID_NAMES', 'MAX_FILTER', 'THUMB', 'THUMB_CROP', 'PAGE', 'MAX_UPLOAD', 'WEB_TYPES', 'CSS', 'BARS_NOTE', 'MAX_KEPT',
-           'LOCAL_HOSTS', 'SAFE_METHODS', 'ROUTES', 'load_catalogue', 'image_files', 'FilterError', 'parse_filter',
-           'filter_mask', 'upload_suffix', 'Catalogue', 'Lookalikes', 'placeholder', 'UploadError', 'refusal', 'Guard',
-           'gallery_route', 'download_route', 'thumb_route', 'image_route', 'galaxy_route', 'upload_form_route',
-           'upload_route', 'uploaded_route', 'explore_app', 'AppServer', 'is_local', 'exposure_warning', 'run_explore']
+           'LOCAL_HOSTS', 'SAFE_METHODS', 'ROUTES', 'ROUND', 'LABELS', 'LABEL_CSS', 'load_catalogue', 'image_files',
+           'FilterError', 'parse_filter', 'filter_mask', 'upload_suffix', 'Catalogue', 'Lookalikes', 'placeholder',
+           'UploadError', 'refusal', 'Guard', 'gallery_route', 'download_route', 'thumb_route', 'image_route',
+           'galaxy_route', 'upload_form_route', 'upload_route', 'uploaded_route', 'round_path', 'answer_galaxy',
+           'new_round', 'current_round', 'discover_route', 'seed_route', 'answer_route', 'next_round_route',
+           'ranking_route', 'table_route', 'explore_app', 'AppServer', 'is_local', 'exposure_warning', 'run_explore']
 
 # %% ../nbs/16_explore.ipynb #2e6f88dd
 ID_NAMES = ('GalaxyID', 'id')  # the id column of a predictions file, as `gz_predict` names it
@@ -334,7 +336,7 @@ def _frame(cat, key, crop):
     box = f'left:{100 * l / w:.2f}%;top:{100 * t / h:.2f}%;width:{100 * (rr - l) / w:.2f}%;height:{100 * (b - t) / h:.2f}%'
     return Div(Img(src=f'/image/{_q(key)}', alt=str(key)), Div(cls='crop', style=box, title=f'the model\'s crop ({crop} of {KAGGLE_SIDE} px)'), cls='frame')
 
-def _galaxy(cat, key, crop, lookalikes):
+def _galaxy(cat, key, crop, lookalikes, labels=None):
     "A galaxy's page: its image with the model's crop outlined, its answers in words and as bars, its look-alikes."
     row = cat.df.iloc[cat.row[key]]
     body = [Div(_frame(cat, key, crop), Div(*_answers(row, cat.columns)), cls='cols')]
@@ -342,6 +344,9 @@ def _galaxy(cat, key, crop, lookalikes):
         sim = lookalikes.of(key)
         body += [H2('Look-alikes'), P('(not in the embeddings)') if sim is None else
                  Div(*[_card(cat, k, f'similarity {s:.3f}', link=k in cat.row.index) for k, s in zip(sim.key, sim.similarity)], cls='grid', id='lookalikes')]
+    if labels is not None:
+        body.insert(1, Form(Input(type='hidden', name='key', value=str(key)), Button('Find more like this', type='submit', id='find-more'),
+                            method='post', action='/discover/seed'))
     return _html(f'Galaxy {key}', *body)
 
 # %% ../nbs/16_explore.ipynb #e94c7a8c
@@ -488,7 +493,7 @@ def image_route(req, key:str):
 def galaxy_route(req, key:str):
     "`/galaxy/<id>`: a galaxy's page."
     s = req.app.state
-    return _galaxy(s.catalogue, key, s.crop, s.lookalikes) if key in s.catalogue.row.index else _html('Not found', P(f'No galaxy {key} in the catalogue'), status=404)
+    return _galaxy(s.catalogue, key, s.crop, s.lookalikes, s.labels) if key in s.catalogue.row.index else _html('Not found', P(f'No galaxy {key} in the catalogue'), status=404)
 
 def upload_form_route(req):
     "GET `/upload`: the upload form."
@@ -511,19 +516,183 @@ ROUTES = [('/', gallery_route, 'get'), ('/download.csv', download_route, 'get'),
           ('/image/{key}', image_route, 'get'), ('/galaxy/{key}', galaxy_route, 'get'), ('/upload', upload_form_route, 'get'),
           ('/upload', upload_route, 'post'), ('/uploaded/{token}', uploaded_route, 'get')]  # path, handler, method
 
+# %% ../nbs/16_explore.ipynb #ae7edb85
+ROUND = 10  # suggestions a round of the labelling page shows
+LABELS = ('yes', 'no', 'skip')
+_LABELS_LOCK = threading.Lock()  # one writer of a labels file at a time (within this app)
+
+def round_path(labels:Path # the labels file
+              )->Path:
+    "Where the labelling page keeps the current round's suggestions: `<labels>.round.json`."
+    return labels.with_name(labels.name + '.round.json')
+
+def answer_galaxy(labels:Path,  # the labels file `id,label[,round]` (created if missing)
+                  key:str,      # the galaxy's id, as a string
+                  label:str,    # 'yes', 'no' or 'skip'
+                  round_:int=0  # the round it was answered in (0: a seed)
+                 ):
+    "Record `label` for galaxy `key` in `labels` at once: its row replaced (or added), the file written atomically."
+    from galaxyzoo_nb.discover import read_answers, norm_id
+    if label not in LABELS: raise ValueError(f"label={label!r}: answer one of {', '.join(LABELS)}")
+    with _LABELS_LOCK:
+        read_answers(labels)  # (refuses to write over a file it cannot read)
+        old = pd.read_csv(labels, dtype=str, keep_default_na=False) if labels.exists() else pd.DataFrame(columns=['id', 'label', 'round'])
+        if 'round' not in old.columns: old['round'] = ''
+        idc = next(c for c in old.columns if c not in ('label', 'round'))
+        keep = old[[norm_id(v) != norm_id(key) for v in old[idc]]]
+        new = pd.concat([keep, pd.DataFrame({idc: [str(key)], 'label': [label], 'round': [str(round_)]})], ignore_index=True)
+        atomic_write(labels, lambda t: new.to_csv(t, index=False))
+
+# %% ../nbs/16_explore.ipynb #9c46fe37
+def new_round(s,      # the app's state (`app.state`)
+              n:int   # the round's number
+             )->dict:
+    "Compute round `n`'s suggestions with `discover` and keep them in `round_path` (atomically)."
+    from galaxyzoo_nb.discover import discover
+    e = s.lookalikes.emb
+    nxt = discover(e, s.labels, suggest=ROUND)
+    r = dict(round=n, ids=[str(i) for i in nxt[e.id_name]], why=nxt.why.tolist(), **nxt.attrs)
+    atomic_write(round_path(s.labels), lambda t: t.write_text(json.dumps(r)))
+    return r
+
+def current_round(s # the app's state
+                 )->dict:
+    "The round the labelling page shows: the one kept in `round_path`, else a first one."
+    try:
+        r = json.loads(round_path(s.labels).read_text())
+        if isinstance(r, dict) and isinstance(r.get('round'), int) and isinstance(r.get('ids'), list) and all(isinstance(i, str) for i in r['ids']): return r
+    except (OSError, ValueError): pass
+    return new_round(s, 1)
+
+# %% ../nbs/16_explore.ipynb #9421126d
+_KEYS_JS = """
+document.querySelectorAll('form.answer').forEach(f => f.addEventListener('submit', async ev => {
+  ev.preventDefault();
+  const label = ev.submitter.value, card = f.closest('.card');
+  const r = await fetch(f.action, {method: 'POST', body: new URLSearchParams({key: f.key.value, label: label})});
+  if (r.ok) { card.dataset.answer = label; card.querySelector('.answered').textContent = label; document.getElementById('counters').textContent = await r.text(); }
+  else { document.getElementById('error').textContent = await r.text(); }
+}));
+document.addEventListener('keydown', ev => {
+  const b = {y: 'yes', n: 'no', s: 'skip'}[ev.key]; if (!b || ev.target.tagName === 'INPUT') return;
+  const card = [...document.querySelectorAll('#round .card')].find(c => !c.dataset.answer);
+  if (card) card.querySelector(`button[value=${b}]`).click();
+});
+"""
+
+def _label_card(cat, key, answer):
+    "A suggestion: its thumbnail (to its page), id, its answer so far and the yes / no / skip buttons."
+    buttons = Form(Input(type='hidden', name='key', value=key), *[Button(b, type='submit', name='label', value=b) for b in LABELS],
+                   method='post', action='/discover/answer', cls='answer')
+    return Div(A(Img(src=f'/thumb/{_q(key)}', alt=key), href=f'/galaxy/{_q(key)}', target='_blank'), Div(key),
+               Div(answer or '', cls='answered'), buttons, cls='card', **{'data-answer': answer or ''})
+
+def _counters(ans, r)->str:
+    "The labelling page's counters: the round, the answers, the yeses, and (from the round's start) how many the probe puts above 1/2."
+    above = r.get('above_half')
+    return (f"round {r['round']} · {len(ans):,} answered · {int(ans.sum()):,} yes found"
+            + (f" · the probe puts {above:,} unanswered galaxies above ½" if above is not None else ''))
+
+LABEL_CSS = ".card[data-answer=yes]{outline:3px solid #4c4} .card[data-answer=no]{outline:3px solid #c44} .card[data-answer=skip]{opacity:.5}"
+
+def _discover_page(s, err=None):
+    "The labelling page: counters, the round's suggestions, next round, downloads."
+    from galaxyzoo_nb.discover import read_answers
+    try: ans, r = read_answers(s.labels), current_round(s)
+    except ValueError as e: return _html('Find more like this', P(str(e), cls='error', id='error'), status=400)
+    given = pd.read_csv(s.labels, dtype=str, keep_default_na=False) if s.labels.exists() else pd.DataFrame(columns=['id', 'label'])
+    now = dict(zip(given.iloc[:, 0], given['label'])) if len(given) else {}
+    counters = P(_counters(ans, r), id='counters')
+    cards = [_label_card(s.catalogue, k, now.get(k)) for k in r['ids']]
+    actions = Div(Form(Button('Next round', type='submit', id='next-round'), method='post', action='/discover/next'),
+                  A('download the ranking (CSV)', href='/discover/ranking.csv', id='ranking'),
+                  A('the answers as a training table (CSV)', href='/discover/table.csv', id='table'), cls='pager')
+    cmd = P(f"Train a model from these answers: gz_finetune default table.csv --target label --out my_model", cls='note', id='train')
+    return _html('Find more like this', counters, P(err or '', cls='error', id='error'), Div(*cards, cls='grid', id='round'), actions, cmd,
+                 Style(LABEL_CSS), Script(_KEYS_JS))
+
+# %% ../nbs/16_explore.ipynb #35dba239
+def _no_labels(): return _html('No labelling', P('Start gz_explore with --embeddings and --labels to label galaxies'), status=404)
+
+def discover_route(req):
+    "GET `/discover`: the labelling page."
+    s = req.app.state
+    return _discover_page(s) if s.labels is not None else _no_labels()
+
+async def _form(req)->dict: return {k: str(v) for k, v in (await req.form()).items()}
+
+async def seed_route(req):
+    "POST `/discover/seed`: answer a catalogue galaxy yes and start a round from it."
+    s, f = req.app.state, await _form(req)
+    if s.labels is None: return _no_labels()
+    if f.get('key') not in s.lookalikes.ids.index: return Response(f"No galaxy {f.get('key')!r} in the embeddings", status_code=400)
+    try:
+        await asyncio.to_thread(answer_galaxy, s.labels, f['key'], 'yes', 0)
+        await asyncio.to_thread(new_round, s, current_round(s)['round'] + 1 if round_path(s.labels).exists() else 1)
+    except ValueError as e: return Response(str(e), status_code=400)
+    return Response(status_code=303, headers={'Location': '/discover'})
+
+async def answer_route(req):
+    "POST `/discover/answer`: record one answer (`key`, `label`) at once."
+    s, f = req.app.state, await _form(req)
+    if s.labels is None: return _no_labels()
+    if f.get('key') not in s.lookalikes.ids.index: return Response(f"No galaxy {f.get('key')!r} in the embeddings", status_code=400)
+    from galaxyzoo_nb.discover import read_answers
+    try:
+        await asyncio.to_thread(answer_galaxy, s.labels, f['key'], f.get('label', ''), current_round(s)['round'])
+        return Response(_counters(read_answers(s.labels), current_round(s)))
+    except ValueError as e: return Response(str(e), status_code=400)
+
+async def next_round_route(req):
+    "POST `/discover/next`: re-rank with the answers so far and show the next round."
+    s = req.app.state
+    if s.labels is None: return _no_labels()
+    try: await asyncio.to_thread(new_round, s, current_round(s)['round'] + 1)
+    except ValueError as e: return _discover_page(s, str(e))
+    return Response(status_code=303, headers={'Location': '/discover'})
+
+def _csv(df, name): return Response(df.to_csv(index=False, float_format='%.6f'), media_type='text/csv', headers={'Content-Disposition': f'attachment; filename="{name}"'})
+
+def ranking_route(req):
+    "GET `/discover/ranking.csv`: every unanswered galaxy, best first."
+    from galaxyzoo_nb.discover import discover
+    s = req.app.state
+    if s.labels is None: return _no_labels()
+    out = s.uploads/f'ranking_{secrets.token_hex(4)}.csv'
+    try:
+        discover(s.lookalikes.emb, s.labels, suggest=0, rank=out)
+        return _csv(pd.read_csv(out), 'ranking.csv')
+    except ValueError as e: return Response(str(e), status_code=400)
+    finally: out.unlink(missing_ok=True)
+
+def table_route(req):
+    "GET `/discover/table.csv`: the answers with their image files, the labels table `gz_finetune` reads."
+    from galaxyzoo_nb.discover import answers_table
+    s = req.app.state
+    if s.labels is None: return _no_labels()
+    try: return _csv(answers_table(s.lookalikes.emb, s.labels), 'table.csv')
+    except ValueError as e: return Response(str(e), status_code=400)
+
+ROUTES += [('/discover', discover_route, 'get'), ('/discover/seed', seed_route, 'post'), ('/discover/answer', answer_route, 'post'),
+           ('/discover/next', next_round_route, 'post'), ('/discover/ranking.csv', ranking_route, 'get'), ('/discover/table.csv', table_route, 'get')]
+
 # %% ../nbs/16_explore.ipynb #5adf3ea3
 def explore_app(predictions:str|Path,  # predictions from `gz_predict` (`.csv`/`.parquet`, with or without `_std` columns)
                 images:str|Path=None,  # a folder of the images, named `<id>.<ext>`
                 embeddings:str|Path=None, # embeddings from `gz_embed`, for look-alikes (their `file` column names images too)
                 model:str|Path=None,   # a model folder or 'default', for uploads (and the crop outlined)
                 cache:str|Path=None,   # thumbnail folder (default: a temporary one)
+                labels:str|Path=None,  # a labels file `id,label` for the labelling page (`discover`; needs `embeddings`)
                 hosts:tuple=LOCAL_HOSTS # the host names requests may be addressed to ('*': any)
                ):
     "The FastHTML app over a catalogue (`ROUTES`), behind `Guard`; `app.state.close()` removes its temporary folders."
+    if labels is not None and Path(labels).resolve() == Path(predictions).resolve(): raise ValueError(f'labels={str(labels)!r}: is the predictions file: give another file')
     app = FastHTML(default_hdrs=False, secret_key=secrets.token_hex(16), title='gz_explore', max_part_size=MAX_UPLOAD)
     s = app.state
     s.catalogue, s.hosts = Catalogue(predictions, images, embeddings, cache), tuple(h.lower() for h in hosts)
     s.lookalikes = Lookalikes(embeddings) if embeddings is not None else None
+    if labels is not None and embeddings is None: raise ValueError('labels: the labelling page needs the embeddings (--embeddings)')
+    s.labels = Path(labels) if labels is not None else None
     s.learn = read_model(model) if model is not None else None
     s.crop = galaxy_x(s.learn.dls).crop if s.learn is not None else CROP
     s.uploads, s.shown, s.lock = Path(tempfile.mkdtemp(prefix='gz_explore_uploads_')), {}, threading.Lock()
@@ -581,11 +750,12 @@ def run_explore(predictions:str|Path,    # predictions from `gz_predict`
                 images:str|Path=None,    # a folder of the images, named `<id>.<ext>`
                 embeddings:str|Path=None,# embeddings from `gz_embed`, for look-alikes
                 model:str|Path=None,     # a model folder or 'default', for uploads
+                labels:str|Path=None,    # a labels file `id,label` for the labelling page (with `embeddings`)
                 host:str='127.0.0.1',    # the address to bind: only this machine by default
                 port:int=8000,           # the port
                 allow_hosts:list=None):  # other host names the app may be reached by ('*': any), besides this machine's and `host`
     "Serve `explore_app` in the foreground until interrupted (`gz_explore`), warning loudly when `host` is not local."
-    app = explore_app(predictions, images, embeddings, model, hosts=(*LOCAL_HOSTS, host, *(allow_hosts or ())))
+    app = explore_app(predictions, images, embeddings, model, labels=labels, hosts=(*LOCAL_HOSTS, host, *(allow_hosts or ())))
     cat = app.state.catalogue
     print(f"{len(cat.df):,} galaxies, {int(pd.notna(cat.files).sum()):,} with an image file; thumbnails cached in {cat.cache}")
     if (w := exposure_warning(host, port)): print(f"{'!' * 80}\n{w}\n{'!' * 80}", file=sys.stderr, flush=True)
