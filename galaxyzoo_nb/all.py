@@ -14,5 +14,6 @@ from .evaluate import *
 from .train import *
 from .search import *
 from .finetune import *
+from .discover import *
 from .explore import *
 from .cli import *

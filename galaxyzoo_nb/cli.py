@@ -22,7 +22,7 @@ from .evaluate import score, coverage, plot_reliability, align, N_VOLUNTEERS, sc
 __all__ = ['EXIT_OK', 'EXIT_ERROR', 'EXIT_USAGE', 'EXIT_SOME_FAILED', 'COMMANDS', 'heavy', 'one_line', 'UsageError', 'cli_errors',
            'check_writable', 'check_exists', 'is_encoder_name', 'check_model', 'check_not_same', 'command_signature',
            'command_parser', 'command', 'cli_only', 'gz_train', 'gz_predict', 'valid_ids', 'gz_evaluate', 'gz_finetune',
-           'gz_embed', 'pq_rows', 'gz_similar', 'gz_unusual', 'gz_explore']
+           'gz_embed', 'pq_rows', 'gz_similar', 'gz_unusual', 'gz_discover', 'gz_explore']
 
 # %% ../nbs/17_cli.ipynb #eccb8ac0
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2, 3   # every command's exit statuses (the table above)
@@ -398,6 +398,21 @@ def gz_unusual(run,
     res = run(top=top or None, **kw)
     _table_out(res, out, 'gz_unusual')
     return res
+
+# %% ../nbs/17_cli.ipynb #6715081c
+@command('discover.discover', repeat=['seed_id', 'seed_image'], required=['labels', 'out'])
+def gz_discover(run, **kw):
+    "One round of discovery: the next galaxies to answer yes or no, from an embeddings file, the answers so far and an example."
+    check_exists(kw['emb'], 'Embeddings')
+    for f in kw['seed_image'] or []: check_exists(f, 'Image')
+    if kw['model'] not in (None, 'default'): check_exists(heavy('modelfile').resolve_model(kw['model']), 'Model')
+    for f in (kw['out'], kw['rank']):
+        if f: check_not_same(f, kw['emb'], kw['labels']); check_writable(f)
+    nxt = run(**kw)
+    a = nxt.attrs
+    print(f"gz_discover: {a['answered']:,} answered ({a['yes']:,} yes, {a['no']:,} no), scores: {a['kind']}; "
+          f"wrote {len(nxt):,} suggestions to {kw['out']}" + (f" and the ranking to {kw['rank']}" if kw['rank'] else ''))
+    return nxt
 
 # %% ../nbs/17_cli.ipynb #0f6aec98
 @command('explore.run_explore', repeat=['allow_hosts'])

@@ -96,8 +96,7 @@ def next_rows(scores:np.ndarray, # each row's score (`answer_scores`)
               explore:float=EXPLORE # the share of the `k` picked nearest probability ½ instead of highest
              )->np.ndarray:
     "The rows to look at next: the likeliest `k - round(explore*k)` unanswered ones, then the most uncertain of the rest."
-    if k < 0: raise ValueError(f"k={k}: give 0 or more galaxies to propose")
-    if not 0 <= explore <= 1: raise ValueError(f"explore={explore}: give a share between 0 and 1")
+    check_number('k', k, lo=0, integer=True, none_ok=False); check_number('explore', explore, lo=0, hi=1, none_ok=False)
     free = np.flatnonzero(~np.asarray(done, bool))
     order = free[np.argsort(-scores[free], kind='stable')]
     n_ex = n_uncertain(k, kind, explore)
@@ -125,7 +124,7 @@ def discover(emb,                    # an embeddings file (`gz_embed`) or `Embed
             )->pd.DataFrame:
     "One round of discovery: the next `suggest` galaxies of `emb` to answer (`id, file, score, why`), given the answers so far."
     e = _emb_of(emb)
-    if suggest < 0: raise ValueError(f"suggest={suggest}: give 0 or more galaxies to propose")
+    check_number('suggest', suggest, lo=0, integer=True, none_ok=False); check_number('explore', explore, lo=0, hi=1, none_ok=False)
     if out is not None and Path(out).suffix.lower() != '.csv': raise ValueError(f"out={str(out)!r}: the proposals are written as .csv")
     for f in (out, rank):
         if f is not None and Path(f).resolve() in {Path(p).resolve() for p in (e.path, labels) if p is not None}:
