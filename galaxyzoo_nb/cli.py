@@ -223,7 +223,7 @@ def _precheck_finetune(argv):
 
     if a.labels is not None: check_exists(a.labels, 'Labels')
     if a.images is not None: check_exists(a.images, 'Images folder')
-    if a.schema is not None: check_exists(a.schema, 'Schema')
+    if a.schema is not None and not (SCHEMA_DIR/f'{a.schema}.json').is_file(): check_exists(a.schema, 'Schema')  # (or a shipped one's name)
     if a.out is None: raise ValueError("--out FOLDER is required: the model folder to write")
     check_writable(a.out, folder=True)
 
