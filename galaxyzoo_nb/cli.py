@@ -304,8 +304,8 @@ def gz_finetune(run, **kw):
     "Finetune a model to your own labels (classes, numbers or a decision tree); write it as a model folder."
     if kw['base'] != 'scratch': check_model(kw['base'], 'Base model')
     check_exists(kw['labels'], 'Labels')
-    for k, what in (('images', 'Images folder'), ('schema', 'Schema')):
-        if kw.get(k) is not None: check_exists(kw[k], what)
+    if kw.get('images') is not None: check_exists(kw['images'], 'Images folder')
+    if kw.get('schema') is not None and not (SCHEMA_DIR/f"{kw['schema']}.json").is_file(): check_exists(kw['schema'], 'Schema')  # (or a shipped one's name)
     check_writable(kw['out'], folder=True)
     learn = run(**kw)
     print(learn.task_scores.to_string(float_format=lambda v: f'{v:.4f}'))

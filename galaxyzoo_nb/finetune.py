@@ -28,7 +28,7 @@ from .train import task_data, train_learner, fit_galaxy, save_galaxy, fit_model_
 
 # %% auto #0
 __all__ = ['MIN_PER_CLASS', 'VOTE_LOSSES', 'DM_CONCENTRATION', 'FinetuneError', 'read_labels', 'infer_task', 'check_base',
-           'base_model', 'new_head', 'WeightedNLL', 'VoteLoss', 'task_loss', 'task_metric', 'split_body_head',
+           'base_model', 'new_head', 'VoteLoss', 'WeightedNLL', 'task_loss', 'task_metric', 'split_body_head',
            'task_predictions', 'finetune']
 
 # %% ../nbs/15_finetune.ipynb #b9382547
@@ -72,7 +72,8 @@ MIN_PER_CLASS = 10  # labels a class needs at least (a fifth of them are held ou
 
 def _rows(df, mask, col)->str:
     "Name the rows of `mask` by file line and id."
-    return some_ids([f"row {r + 2} (id {df['id'].iloc[r]}, {col}={df[col].iloc[r]!r})" for r in np.flatnonzero(np.asarray(mask))])
+    val = lambda v: v.item() if isinstance(v, np.generic) else v  # (numpy scalars as plain numbers: 'inf', not 'np.float64(inf)')
+    return some_ids([f"row {r + 2} (id {df['id'].iloc[r]}, {col}={val(df[col].iloc[r])!r})" for r in np.flatnonzero(np.asarray(mask))])
 
 def _numeric(df, cols, where)->np.ndarray:
     "`df[cols]` as float32, or an error naming the column and rows that are not numbers or are empty."
@@ -183,15 +184,7 @@ def new_head(net:nn.Module, # a network that `check_base` accepts (changed in pl
         if hasattr(net, o): delattr(net, o)
     return net
 
-# %% ../nbs/15_finetune.ipynb #61cf0b5b
-class WeightedNLL:
-    "Cross-entropy of class probabilities (the output of a softmax head) against class indices, with class weights."
-    def __init__(self, weight=None): self.weight = None if weight is None else torch.as_tensor(weight, dtype=torch.float32)
-    def __call__(self, p, y):
-        w = None if self.weight is None else self.weight.to(p.device)
-        return F.nll_loss(torch.log(p.float().clamp_min(1e-7)), y.view(-1).long(), weight=w)
-    def __repr__(self): return f'WeightedNLL(weight={None if self.weight is None else self.weight.tolist()})'
-
+# %% ../nbs/15_finetune.ipynb #cell_voteloss
 VOTE_LOSSES = ('weighted', 'dirichlet', 'mse')  # losses of a tree learnt from vote counts (`VoteLoss`); the first is the default
 DM_CONCENTRATION = 10.  # `VoteLoss('dirichlet')`: the Dirichlet's total concentration (over-dispersion of the votes; large: multinomial)
 
@@ -215,6 +208,15 @@ class VoteLoss:
             nll = nll - ll.sum()
         return nll / n.sum().clamp_min(1)
     def __repr__(self): return f'VoteLoss({self.kind!r})'
+
+# %% ../nbs/15_finetune.ipynb #61cf0b5b
+class WeightedNLL:
+    "Cross-entropy of class probabilities (the output of a softmax head) against class indices, with class weights."
+    def __init__(self, weight=None): self.weight = None if weight is None else torch.as_tensor(weight, dtype=torch.float32)
+    def __call__(self, p, y):
+        w = None if self.weight is None else self.weight.to(p.device)
+        return F.nll_loss(torch.log(p.float().clamp_min(1e-7)), y.view(-1).long(), weight=w)
+    def __repr__(self): return f'WeightedNLL(weight={None if self.weight is None else self.weight.tolist()})'
 
 def task_loss(task:dict, y:np.ndarray, class_weights:bool=True, loss:str=None):
     "The training loss of `task` (class weights `n / (classes × n_class)` from the targets `y`; `loss`: of vote counts, see `VoteLoss`)."

@@ -23,11 +23,11 @@ from fastai.vision.all import create_vision_model, resnet18, resnet34, resnet50,
 from .core import QUESTIONS, CLASSES, Schema, read_schema, tree_index, tree_order
 
 # %% auto #0
-__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'TIMM', 'HUB', 'ARCH_PATTERNS', 'SigmoidHead',
+__all__ = ['HEADS', 'D4_MUL', 'D4_INV', 'VIEW_ORDER', 'P4M_WIDTHS', 'ARCHS', 'ARCH_PATTERNS', 'TIMM', 'HUB', 'SigmoidHead',
            'Softmax37Head', 'TreeHead', 'make_head', 'galaxy_cnn', 'model_table', 'Ensemble', 'fuse_bn', 'd4',
            'dihedral_views', 'P4MConv', 'FieldBN', 'GroupPool', 'p4m_cnn', 'p4m_to_cnn', 'study_cnn', 'Arch',
-           'register_arch', 'get_arch', 'p4m_export', 'seq_body', 'p4m_body', 'vision_body', 'create_model',
-           'export_form', 'feature_body', 'ToChannels', 'encoder_config', 'timm_net', 'encoder_split', 'is_encoder',
+           'is_encoder', 'register_arch', 'get_arch', 'p4m_export', 'seq_body', 'p4m_body', 'vision_body',
+           'create_model', 'export_form', 'feature_body', 'ToChannels', 'encoder_config', 'timm_net', 'encoder_split',
            'RMSE', 'bf16_ok', 'throughput']
 
 # %% ../nbs/02_models.ipynb #5b215b06
@@ -310,6 +310,11 @@ class Arch:
     split:Callable=None           # `split(model)` -> parameter groups, body first (what `Learner.freeze` freezes all but the last of)
 
 ARCHS = {}  # name -> `Arch`: every architecture the package can train, save and load
+ARCH_PATTERNS = {}  # name prefix -> a function making the `Arch` of any name with it (`timm/`, `hf-hub:`: see the encoders below)
+
+def is_encoder(name)->bool:
+    "Whether `name` (a string or path) starts with a prefix of `ARCH_PATTERNS` (`timm/<name>`, `hf-hub:<org>/<repo>`)."
+    return isinstance(name, (str, Path)) and any(str(name).startswith(p) for p in ARCH_PATTERNS)
 
 def register_arch(name:str,      # the name `arch=` and `gz_train --arch` take, and `config.json` records
                   build:Callable, # `build(head=, size=, pretrained=, **kwargs)` -> an `nn.Module` of 37 outputs
@@ -326,7 +331,9 @@ def get_arch(name:str,     # a name in `ARCHS`
     "The `Arch` called `name` (a name of `ARCH_PATTERNS` resolved once), or a `ValueError` listing the known ones (or saying it cannot be an ensemble of `n_models`)."
     if name not in ARCHS and is_encoder(name): ARCHS[name] = ARCH_PATTERNS[next(p for p in ARCH_PATTERNS if name.startswith(p))](name)
 
-    if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}, or {', '.join(f'{p}<name>' if p == TIMM else f'{p}<org>/<repo>' for p in ARCH_PATTERNS)}")
+    if name not in ARCHS: raise ValueError(f"Unknown arch {name!r}; known: {', '.join(map(repr, ARCHS))}"
+                                           + (f", or a name starting with {' or '.join(ARCH_PATTERNS)}" if ARCH_PATTERNS else ''))
+
 
     a = ARCHS[name]
     if n_models < 1: raise ValueError(f"n_models must be at least 1, got {n_models}")
@@ -543,11 +550,8 @@ def _timm_arch(name:str)->Arch:
     return Arch(lambda head='tree', size=64, pretrained=True, **kw: timm_net(name, head, size, pretrained, **kw),
                 f"{kind} (`timm_net`)", finetune=True, pretrained=True, split=encoder_split)
 
-ARCH_PATTERNS = {TIMM: _timm_arch, HUB: _timm_arch}  # name prefix -> a function making the `Arch` of a name with it
+ARCH_PATTERNS.update({TIMM: _timm_arch, HUB: _timm_arch})  # the two encoder patterns of the registry
 
-def is_encoder(name)->bool:
-    "Whether `name` (a string or path) is an encoder name of `ARCH_PATTERNS` (`timm/<name>`, `hf-hub:<org>/<repo>`)."
-    return isinstance(name, (str, Path)) and any(str(name).startswith(p) for p in ARCH_PATTERNS)
 
 
 # %% ../nbs/02_models.ipynb #23186941
