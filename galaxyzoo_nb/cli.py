@@ -263,7 +263,7 @@ def gz_embed(model:Annotated[str, "a model folder written by gz_train (config.js
              pca_sample:Annotated[int, "rows the PCA is fitted on at most"]=20_000,
              tta:Annotated[int, "dihedral views (flips/rotations) averaged per galaxy: 8, 4, 2, or 0 for none (default: the model's, 4 for models from gz_train)"]=None,
              bs:Annotated[int, "images per batch (default: 256 views per batch)"]=None,
-             fp32:Annotated[bool, "compute in float32 (default: bfloat16 where the hardware has it)"]=False,
+             fp32:Annotated[bool, "compute in float32: no int8, no bfloat16 (default: int8 where the model predicts in int8, else bfloat16 where the hardware has it)"]=False,
              trust_pickle:Annotated[bool, "allow a .pkl model (fastai's export): a pickle runs code when loaded, so only for files you trust"]=False,
              id_col:Annotated[str, "the catalogue's id column"]='id',
              file_col:Annotated[str, "the catalogue's file column (relative paths start at the catalogue's folder)"]='file',
@@ -287,7 +287,7 @@ def gz_embed(model:Annotated[str, "a model folder written by gz_train (config.js
         ref = heavy('modelfile').read_model(model, trust_pickle=True, cpu=True) if str(model).endswith('.pkl') and trust_pickle else model
         t0 = time.perf_counter()
         S.embed_catalog(ref, images, out, id_col, file_col, chunk or C.CHUNK, tta, pca, pca_sample, strict, overwrite, workers, scheduler,
-                        bs=bs, bf16=False if fp32 else None, progress=True if show_bars() else 'lines', pixscale=pixscale,
+                        bs=bs, bf16=False if fp32 else None, int8=False if fp32 else None, progress=True if show_bars() else 'lines', pixscale=pixscale,
                         allow_small=allow_small, bands=bands)
         secs = time.perf_counter() - t0
         ep = C.errors_path(out)

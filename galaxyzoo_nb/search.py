@@ -107,6 +107,7 @@ def embed_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `Le
                   bs:int=None,             # images per batch (default: `predict.VIEWS_PER_BATCH` views)
                   overlap:bool=None,       # decode the next chunk while the model runs (default: with more than 2 cores)
                   bf16:bool=None,          # bfloat16 autocast (`None`: where the hardware has it; False: float32)
+                  int8:bool=None,          # the features from the int8 body (`None`: where the model predicts in int8, see `catalog.predict_catalog`)
                   progress:bool|str=True,  # True: a progress bar; 'lines': a line per chunk on stderr
                   pixscale:float=None,     # arcsec/px of the images (see `catalog.predict_catalog`)
                   allow_small:bool=False,  # pad images smaller than the model's crop instead of refusing them
@@ -128,7 +129,7 @@ def embed_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `Le
             meta['pca'] = fit_pca(v, pca, pca_sample)
             v = pca_project(v, meta['pca'])
         pq.write_table(embeddings_table(df[id_name], [files[str(i)] for i in df[id_name]], v, id_name, meta), tmp)
-    return predict_catalog(model, source, out, id_col, file_col, chunk, info['tta'], False, False, strict, overwrite, workers, scheduler,
+    return predict_catalog(model, source, out, id_col, file_col, chunk, info['tta'], int8, False, strict, overwrite, workers, scheduler,
                            bs, overlap, bf16, progress, pixscale, allow_small, bands, features=True, write=write)
 
 # %% ../nbs/14_search.ipynb #88f56d71
