@@ -135,5 +135,6 @@ def int8_features(model:nn.Module # a model calibrated by `calibrate_int8` (not 
     with g.inserting_after(last): feats = g.call_method('dequantize', (last,))  # (float32 whether or not the cut is quantized)
     next(n for n in g.nodes if n.op == 'output').args = (feats,)
     g.eliminate_dead_code()
+    q.model.delete_all_unused_submodules()  # (the linear layer and the head go)
     q.model.recompile()
     return q
