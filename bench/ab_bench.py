@@ -18,7 +18,7 @@ The JSON (`benchlib.save`: the CPU model and its flags, with `os.getloadavg()` a
 works and writes under `bench/results/quick/`.
 """
 from __future__ import annotations
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 import benchlib
 
@@ -170,4 +170,5 @@ if __name__ == '__main__':
     ap.add_argument('--train-n', type=int, default=2000, help="labelled galaxies of the training epoch (default 2,000: 1,600 trained on)")
     ap.add_argument('--quick', action='store_true', help="check that it works: 600 images, one round, a smaller epoch (written under results/quick/)")
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # (a `kill` still removes the worktree and the links: `finally` runs)
     main(a.base, 1 if a.quick else a.rounds, 600 if a.quick else a.n, a.quick, 600 if a.quick else a.train_n)
