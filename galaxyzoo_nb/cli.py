@@ -331,11 +331,11 @@ def _evaluate_task(pred_csv, labels_csv, target, schema, volunteers=None):
     return t
 
 # %% ../nbs/17_cli.ipynb #5c04e875
-@command('search.embed_catalog', but=['overlap', 'bf16', 'progress'])
+@command('search.embed_catalog', but=['overlap', 'bf16', 'int8', 'progress'])
 def gz_embed(run,
              out:str='embeddings.parquet', # the .parquet file to write: the id column, file, and embedding (a fixed-size list of float32)
              bands:str=None,               # a catalogue's single-band FITS columns, blue to red, comma-separated
-             fp32:bool=False,              # compute in float32 (default: bfloat16 where the hardware has it)
+             fp32:bool=False,              # compute in float32: no int8, no bfloat16 (default: int8 where the model predicts in int8, else bfloat16 where the hardware has it)
              trust_pickle:bool=False,      # allow a .pkl model (fastai's export): a pickle runs code when loaded, so only for files you trust
              **kw):
     "Write the model's features of every image of a folder or catalogue to a Parquet file, in resumable chunks; exit status 3 if some images could not be read."
@@ -345,7 +345,7 @@ def gz_embed(run,
     check_not_same(out, kw['source'])
     ref = heavy('modelfile').read_model(model, trust_pickle=True, cpu=True) if str(model).endswith('.pkl') and trust_pickle else model
     t0 = time.perf_counter()
-    out = run(ref, out=out, bands=_bands(bands), bf16=False if fp32 else None, progress=_progress(), **kw)
+    out = run(ref, out=out, bands=_bands(bands), bf16=False if fp32 else None, int8=False if fp32 else None, progress=_progress(), **kw)
     info, n_ok = heavy('search').embeddings_info(out), pq_rows(out)
     ep = heavy('catalog').errors_path(out)
     n = n_ok + (len(pd.read_csv(ep)) if ep.exists() else 0)

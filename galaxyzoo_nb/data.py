@@ -63,7 +63,7 @@ def _too_big(fn, w, h, what='declares'):
                                             "(data.MAX_PIXELS): cut a smaller image around the galaxy")
 
 def _read_pil(fn, draft):
-    "`(array, None)`: a JPEG/PNG/TIFF as `(h, w, 3)` uint8; 16-bit grey scaled by 255/65535, other modes converted by Pillow."
+    "`(image, None)`: a JPEG/PNG/TIFF as an RGB PIL image (other modes converted by Pillow); 16-bit grey as `(h, w, 3)` uint8 scaled by 255/65535."
     warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)  # (Pillow's own, higher limit: `MAX_PIXELS` refuses such images below)
     img = Image.open(fn)
     if img.format == 'FITS': return _read_fits(fn, draft)  # (a FITS file under another name: astropy reads it, never Pillow)
@@ -75,7 +75,9 @@ def _read_pil(fn, draft):
         a = np.rint(a * (255 / 65535)).astype(np.uint8)
         return np.repeat(a[..., None], 3, 2), None
     if img.mode == 'F': raise ImageError(f"{fn}: a 32-bit float image; save it as FITS (.fits) to have it stretched")
-    return np.asarray(img.convert('RGB')), None  # (the conversion forces the decode: corrupt data fails here)
+    if img.mode != 'RGB': img = img.convert('RGB')
+    img.load()  # (forces the decode: corrupt data fails here)
+    return img, None  # (a PIL image, not an array: `read_galaxy` crops and resizes it in Pillow, with no copies to and from numpy)
 
 def _fits_pixscale(hdr)->float|None:
     "The arcsec/px of a FITS header (`CD1_1`/`CD1_2` or `CDELT1`, in degrees), or `None`."
@@ -195,10 +197,11 @@ def read_galaxy(fn:str|Path|tuple,   # an image file, or three single-band FITS 
     except ImportError: raise
     except Exception as e:  # the decoding boundary: whatever a decoder raises on bad bytes (a bomb, MemoryError, astropy's VerifyError...)
         raise ImageError(f"Cannot decode image {name}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no reason given'}") from None
-    if a.dtype != np.uint8: a = np.ascontiguousarray(a.transpose(1, 2, 0)[::-1])  # FITS planes: (h, w, c), first row at the top
+    pil = isinstance(a, Image.Image)
+    if not pil and a.dtype != np.uint8: a = np.ascontiguousarray(a.transpose(1, 2, 0)[::-1])  # FITS planes: (h, w, c), first row at the top
     scale = pixscale or hdr_scale
-    if scale and native: scale *= native['w'] / a.shape[1]  # (a JPEG decoded at reduced scale)
-    h, w = a.shape[:2]
+    w, h = a.size if pil else a.shape[1::-1]
+    if scale and native: scale *= native['w'] / w  # (a JPEG decoded at reduced scale)
     side = crop_side(w, h, crop, scale)
     small = scale is not None and side > min(w, h)
     if not allow_small and small:
@@ -207,9 +210,13 @@ def read_galaxy(fn:str|Path|tuple,   # an image file, or three single-band FITS 
     if not allow_small and min(side, w, h) * MAX_UPSCALE < size:
         raise ImageError(f"{name} is {w}×{h} px: its crop of {min(side, w, h)} px would be upscaled more than {MAX_UPSCALE:g}× to the model's {size} px "
                          "(pass its pixel scale with pixscale= / --pixscale, or allow_small=True / --allow-small to predict it anyway)")
-    cut = _cut(a, side)
-    if cut.dtype != np.uint8: cut = lupton_rgb(cut, name)
-    return np.asarray(Image.fromarray(cut).resize((size, size), Image.Resampling.BILINEAR)), small
+    if pil and side <= min(w, h):  # (the usual case: Pillow cuts the crop out, the same pixels as `_cut`)
+        l, t = (w - side) // 2, (h - side) // 2
+        cut = a.crop((l, t, l + side, t + side))
+    else:
+        cut = _cut(np.asarray(a), side)
+        cut = Image.fromarray(cut if cut.dtype == np.uint8 else lupton_rgb(cut, name))
+    return np.asarray(cut.resize((size, size), Image.Resampling.BILINEAR)), small
 
 def load_galaxy(fn:str|Path|tuple,     # image file (JPEG, PNG, TIFF, FITS), or three single-band FITS files (g, r, i)
                 crop:int=CROP,         # centre crop side on the 424 px scale

@@ -19,7 +19,7 @@ import fastai.callback.progress  # `Learner.no_bar`
 from .core import *
 from .data import *
 from .models import fuse_bn, dihedral_views, bf16_ok, feature_body
-from .quantize import int8_model, int8_ready
+from .quantize import int8_model, int8_ready, int8_features, feature_cut
 from .modelfile import read_model, write_model, ModelError
 
 # %% auto #0
@@ -46,12 +46,13 @@ class PredictModel(nn.Module):
                  spread:bool=False,     # also return the standard deviation over the views (and dropout samples): (n, 74)
                  mc:int=0,              # Monte-Carlo dropout: run each view this many times with dropout on (float only)
                  bf16:bool=None,        # float models: bfloat16 autocast; `None`: where the device computes it natively (`models.bf16_ok`)
-                 features:bool=False):  # return the pooled features before the head (`models.feature_body`), in float, instead of the outputs
+                 features:bool=False):  # return the pooled features before the head (`models.feature_body`), in float32, instead of the outputs (with `int8`: `quantize.int8_features`)
         super().__init__()
         if mc and int8: raise ValueError("Monte-Carlo dropout runs in float: use int8=False with mc")
-        if features and (int8 or spread or mc): raise ValueError("features=True averages the float features over the views: no int8, spread or mc")
-        self.model, self.n, self.spread, self.mc = int8_model(model) if int8 else fuse_bn(model), tta_views(n), spread, mc
-        if features: self.model = feature_body(self.model)
+        if features and (spread or mc): raise ValueError("features=True averages the features over the views: no spread or mc")
+        m = (int8_features(model) if features else int8_model(model)) if int8 else fuse_bn(model)
+        if m is None: raise ValueError("This model's features cannot be cut from its int8 graph (`quantize.int8_features`): use int8=False")
+        self.model, self.n, self.spread, self.mc = feature_body(m) if features and not int8 else m, tta_views(n), spread, mc
         self.bf16 = False if int8 else bf16
         self.drops = [m for m in self.model.modules() if isinstance(m, nn.Dropout)] if mc else []
         if mc and not self.drops: raise ValueError("Monte-Carlo dropout needs a model with dropout layers")
@@ -118,13 +119,14 @@ def make_predictor(learn:Learner,             # a loaded model
                    int8:bool=None,             # predict in int8; `None`: where `int8_ready`
                    uncertainty:bool|str=False, # add standard deviations: True, 'tta' or 'mc'
                    bf16:bool=None,             # float: bfloat16 autocast; `None`: where the hardware has it (see `PredictModel`)
-                   features:bool=False         # predict the model's pooled features (an `embedding` column), not the vote fractions
+                   features:bool=False         # predict the model's pooled features (an `embedding` column; in int8 as the predictions are), not the vote fractions
                   )->dict:
     "What `predict_arrays` predicts with (a `PredictModel` and its settings): build it once to predict many batches of images."
     n_views, model = tta_views(tta), learn.model
     if features:
         if uncertainty: raise ValueError("features=True: no uncertainty (the features have no calibrated spread)")
-        return dict(pm=PredictModel(model, n_views, bf16=bf16, features=True), n_views=n_views, method=None, cal=None, mc=0, features=True)
+        i8 = (int8_ready(model) and feature_cut(model) is not None) if int8 is None else int8  # (a body int8 cannot cut stays float)
+        return dict(pm=PredictModel(model, n_views, int8=i8, bf16=bf16, features=True), n_views=n_views, method=None, cal=None, mc=0, features=True)
     kind = model_task(dict(task=getattr(model, 'gz_task', None)))['kind']
     if uncertainty and kind != 'tree': raise ValueError(f"uncertainty: standard deviations are calibrated per question of a decision tree, and this model predicts "
                                                         f"a {kind} task ({some_ids(output_columns(learn))}): predict without uncertainty (--uncertainty)")

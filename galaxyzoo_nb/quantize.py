@@ -14,12 +14,12 @@ from fastai.learner import Learner
 from fastai.torch_core import one_param
 from .core import *
 from .data import GalaxyItem, galaxy_test_dl, list_images
-from .models import TreeHead, SigmoidHead, Softmax37Head, ToChannels
+from .models import TreeHead, SigmoidHead, Softmax37Head, ToChannels, feature_body
 
 
 # %% auto #0
 __all__ = ['INT8_ENGINES', 'INT8_CALIB_IMAGES', 'FLOAT_MODULES', 'INT8_MAX_LOSS', 'int8_engine', 'quantized_engine',
-           'calibrate_int8', 'Int8Model', 'int8_ready', 'int8_model']
+           'calibrate_int8', 'Int8Model', 'int8_ready', 'int8_model', 'feature_cut', 'int8_features']
 
 # %% ../nbs/06_quantize.ipynb #ce49726c
 INT8_ENGINES = ('onednn', 'x86', 'fbgemm', 'qnnpack')  # quantized engines, in order of preference (see above)
@@ -116,3 +116,27 @@ def int8_model(model:nn.Module # a model calibrated by `calibrate_int8` (not cha
         warnings.simplefilter('ignore')
         return Int8Model(convert_fx(prepared), engine)
 
+
+# %% ../nbs/06_quantize.ipynb #4b45d8cc
+def feature_cut(model:nn.Module # a model from `models.create_model`
+               )->str|None:
+    "The block of `model` after which `int8_features` cuts its int8 graph (its feature body's last), or `None` where the body is not its first blocks."
+    if not isinstance(model, nn.Sequential): return None
+    kids, body = [n for n, _ in model.named_children()], [n for n, _ in feature_body(model).named_children()]
+    return body[-1] if body and kids[:len(body)] == body else None
+
+def int8_features(model:nn.Module # a model calibrated by `calibrate_int8` (not changed)
+                 )->Int8Model|None:
+    "The int8 copy of `model`'s pooled features (`models.feature_body`), float32 out; `None` where the body is not the model's first blocks."
+    cut = feature_cut(model)
+    if cut is None: return None
+    q = int8_model(model)
+    g = q.model.graph
+    last = next((n for n in g.nodes if n.op == 'call_module' and n.target == cut), None)
+    if last is None: return None
+    with g.inserting_after(last): feats = g.call_method('dequantize', (last,))  # (float32 whether or not the cut is quantized)
+    next(n for n in g.nodes if n.op == 'output').args = (feats,)
+    g.eliminate_dead_code()
+    q.model.delete_all_unused_submodules()  # (the linear layer and the head go)
+    q.model.recompile()
+    return q

@@ -124,7 +124,7 @@ def embed_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `Le
             meta['pca'] = fit_pca(v, pca, pca_sample)
             v = pca_project(v, meta['pca'])
         pq.write_table(embeddings_table(df[id_name], [files[str(i)] for i in df[id_name]], v, id_name, meta), tmp)
-    return predict_catalog(model, source, out, tta=info['tta'], int8=False, uncertainty=False, features=True, write=write, **kwargs)
+    return predict_catalog(model, source, out, tta=info['tta'], uncertainty=False, features=True, write=write, **kwargs)
 
 
 # %% ../nbs/14_search.ipynb #88f56d71
