@@ -619,13 +619,17 @@ def discover_route(req):
     s = req.app.state
     return _discover_page(s) if s.labels is not None else _no_labels()
 
-async def _form(req)->dict: return {k: str(v) for k, v in (await req.form()).items()}
+async def _answer_form(req)->tuple:
+    "`(state, form, refusal)` of a labelling POST: the refusal a response where there is no labels file or the galaxy is unknown, else `None`."
+    s, f = req.app.state, {k: str(v) for k, v in (await req.form()).items()}
+    if s.labels is None: return s, f, _no_labels()
+    if f.get('key') not in s.lookalikes.ids.index: return s, f, Response(f"No galaxy {f.get('key')!r} in the embeddings", status_code=400)
+    return s, f, None
 
 async def seed_route(req):
     "POST `/discover/seed`: answer a catalogue galaxy yes and start a round from it."
-    s, f = req.app.state, await _form(req)
-    if s.labels is None: return _no_labels()
-    if f.get('key') not in s.lookalikes.ids.index: return Response(f"No galaxy {f.get('key')!r} in the embeddings", status_code=400)
+    s, f, refused = await _answer_form(req)
+    if refused is not None: return refused
     try:
         await asyncio.to_thread(answer_galaxy, s.labels, f['key'], 'yes', 0)
         await asyncio.to_thread(new_round, s, current_round(s)['round'] + 1 if round_path(s.labels).exists() else 1)
@@ -634,9 +638,8 @@ async def seed_route(req):
 
 async def answer_route(req):
     "POST `/discover/answer`: record one answer (`key`, `label`) at once."
-    s, f = req.app.state, await _form(req)
-    if s.labels is None: return _no_labels()
-    if f.get('key') not in s.lookalikes.ids.index: return Response(f"No galaxy {f.get('key')!r} in the embeddings", status_code=400)
+    s, f, refused = await _answer_form(req)
+    if refused is not None: return refused
     from galaxyzoo_nb.discover import read_answers
     try:
         await asyncio.to_thread(answer_galaxy, s.labels, f['key'], f.get('label', ''), current_round(s)['round'])
