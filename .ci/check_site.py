@@ -54,9 +54,9 @@ def notebooks(nbs=root/'nbs'):
                   if not any(part.startswith(('_', '.')) for part in p.relative_to(nbs).parts))
 
 def page_of(nb, nbs=root/'nbs'):
-    "The page Quarto makes of notebook `nb`: its path under nbs/, numeric prefix dropped, `.html` (03_learner -> learner.html)."
+    "The page Quarto makes of notebook `nb`: its path under nbs/, numeric prefix dropped as nbdev's `nbpath2html` does, `.html` (05_learner -> learner.html, 00a_test_utils -> test_utils.html)."
     rel = nb.relative_to(nbs)
-    return (rel.parent/(re.sub(r'^\d+_', '', rel.stem) + '.html')).as_posix()
+    return (rel.parent/(re.sub(r'^\d+[a-zA-Z0-9]*_', '', rel.stem.lower()) + '.html')).as_posix()
 
 def api_names(lib=root/'galaxyzoo_nb'):
     "{module: names in its `__all__`}, read with `ast` (nothing imported)."
