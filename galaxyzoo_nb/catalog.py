@@ -20,7 +20,7 @@ from fastai.learner import Learner
 from .core import *
 from .data import ImageError, list_images, decode_images, galaxy_x
 from .modelfile import read_model, read_config, resolve_model
-from .quantize import int8_ready, feature_cut
+from .quantize import int8_ready, int8_features_ready
 from .predict import predict_arrays, make_predictor, tta_views, output_columns
 
 # %% auto #0
@@ -227,7 +227,7 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
                     file_col:str='file',     # the catalogue's file column
                     chunk:int=CHUNK,         # images per chunk (memory grows with this, not with the input)
                     tta:int=None,            # dihedral views averaged (default: the model's, else 4)
-                    int8:bool=None,          # predict in int8, features too (`None`: where `int8_ready`; features where `quantize.feature_cut` can cut them)
+                    int8:bool=None,          # predict in int8, features too (`None`: where `int8_ready`; features where `quantize.int8_features_ready`)
                     uncertainty:bool|str=False, # add a standard deviation per answer (see `predict_images`)
                     strict:bool=False,       # stop at the first unreadable image, writing nothing
                     overwrite:bool=False,    # start afresh over a work folder left by other settings
@@ -255,7 +255,7 @@ def predict_catalog(model:Learner|str|Path,  # a model folder, 'default', or a `
     cfg = getattr(learn, 'model_config', None) or {}
     gx = galaxy_x(learn.dls)
     settings = dict(tta=tta_views(tta if tta is not None else cfg.get('tta') or 4), uncertainty=uncertainty,
-                    int8=bool(int8_ready(learn.model) and (not features or feature_cut(learn.model) is not None) if int8 is None else int8), bf16=bf16,
+                    int8=bool((int8_features_ready if features else int8_ready)(learn.model) if int8 is None else int8), bf16=bf16,
                     pixscale=pixscale, allow_small=allow_small, **({'features': True} if features else {}))
     manifest = dict(model=_model_id(learn), settings=settings, chunk=chunk, n_images=len(items), items=_items_id(items))
     work = work_dir(out)

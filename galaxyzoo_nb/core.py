@@ -6,7 +6,7 @@ Docs: https://galaxyzoo-nb.github.io/galaxyzoo_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #a84fa557
 from __future__ import annotations
-import json, os, sys
+import importlib.util, json, os, sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,7 +141,7 @@ def read_schema(src # a `Schema`, a dict, a `.json`/`.yaml`/`.yml` file, or the 
     return _schema_of(d, str(p))
 
 # %% ../nbs/00_core.ipynb #72fce8f3
-SCHEMA_DIR = Path(__file__).parent/'schemas' if '__file__' in globals() else Path('../galaxyzoo_nb/schemas')  # the schema files shipped
+SCHEMA_DIR = Path(importlib.util.find_spec('galaxyzoo_nb').origin).parent/'schemas'  # the schema files shipped (in the installed package, whatever the working folder)
 GZ2 = read_schema(SCHEMA_DIR/'gz2.json')    # the Galaxy Zoo 2 tree
 QUESTIONS = GZ2.questions                   # its 11 questions
 CLASSES = GZ2.columns                       # the 37 Kaggle target columns, in Kaggle order

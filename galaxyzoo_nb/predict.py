@@ -19,7 +19,7 @@ import fastai.callback.progress  # `Learner.no_bar`
 from .core import *
 from .data import *
 from .models import fuse_bn, dihedral_views, bf16_ok, feature_body
-from .quantize import int8_model, int8_ready, int8_features, feature_cut
+from .quantize import int8_model, int8_ready, int8_features, int8_features_ready
 from .modelfile import read_model, write_model, ModelError
 
 # %% auto #0
@@ -125,7 +125,7 @@ def make_predictor(learn:Learner,             # a loaded model
     n_views, model = tta_views(tta), learn.model
     if features:
         if uncertainty: raise ValueError("features=True: no uncertainty (the features have no calibrated spread)")
-        i8 = (int8_ready(model) and feature_cut(model) is not None) if int8 is None else int8  # (a body int8 cannot cut stays float)
+        i8 = int8_features_ready(model) if int8 is None else int8  # (a body int8 cannot cut stays float)
         return dict(pm=PredictModel(model, n_views, int8=i8, bf16=bf16, features=True), n_views=n_views, method=None, cal=None, mc=0, features=True)
     kind = model_task(dict(task=getattr(model, 'gz_task', None)))['kind']
     if uncertainty and kind != 'tree': raise ValueError(f"uncertainty: standard deviations are calibrated per question of a decision tree, and this model predicts "

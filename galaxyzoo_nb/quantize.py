@@ -19,7 +19,8 @@ from .models import TreeHead, SigmoidHead, Softmax37Head, ToChannels, feature_bo
 
 # %% auto #0
 __all__ = ['INT8_ENGINES', 'INT8_CALIB_IMAGES', 'FLOAT_MODULES', 'INT8_MAX_LOSS', 'int8_engine', 'quantized_engine',
-           'calibrate_int8', 'Int8Model', 'int8_ready', 'int8_model', 'feature_cut', 'int8_features']
+           'calibrate_int8', 'Int8Model', 'int8_ready', 'int8_model', 'feature_cut', 'int8_features',
+           'int8_features_ready']
 
 # %% ../nbs/06_quantize.ipynb #ce49726c
 INT8_ENGINES = ('onednn', 'x86', 'fbgemm', 'qnnpack')  # quantized engines, in order of preference (see above)
@@ -140,3 +141,8 @@ def int8_features(model:nn.Module # a model calibrated by `calibrate_int8` (not 
     q.model.delete_all_unused_submodules()  # (the linear layer and the head go)
     q.model.recompile()
     return q
+
+def int8_features_ready(model:nn.Module # a trained model
+                       )->bool:
+    "Whether `model`'s features come from int8 by default: `int8_ready`, and `int8_features` can cut them."
+    return int8_ready(model) and int8_features(model) is not None
