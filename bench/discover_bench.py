@@ -17,7 +17,8 @@ and merger: the probe on the embeddings against `finetune('default', ...)` (64 p
 galaxies that neither used.
 (c) One round's time (fit + score + pick, vectors in memory) at 1e5 and 1e6 vectors of 1,024 dimensions drawn with
 the covariance of the real embeddings (as search_bench draws them), 100 answers.
-Usage: python bench/discover_bench.py [--quick] [--emb FILE]   (measure on an idle machine)
+Usage: python bench/discover_bench.py [--quick] [--emb FILE] [--parts discovery,finetune,round_time]   (measure on an idle
+machine; the load average before (c) and at the end is saved)
 """
 import argparse, os, sys, tempfile, time
 from pathlib import Path
@@ -157,7 +158,11 @@ def part_c(D, real, quick):
         del x
     return rows
 
-def main(quick=False, emb=None):
+PARTS = ('discovery', 'finetune', 'round_time')  # what `--parts` may name (default: all three)
+
+def main(quick=False, emb=None, parts=','.join(PARTS)):
+    want = [p.strip() for p in parts.split(',') if p.strip()]
+    if bad := [p for p in want if p not in PARTS]: raise SystemExit(f"--parts: {', '.join(bad)}: not one of {', '.join(PARTS)}")
     m = benchlib.meta()
     import galaxyzoo_nb.discover as D
     from galaxyzoo_nb.core import find_data, load_labels, TRAIN_CSV, TRAIN_DIR
@@ -174,9 +179,13 @@ def main(quick=False, emb=None):
             figs['embed_seconds'] = time.time() - t0
         e = Embeddings(emb, save=False)
         labels = labels.set_index('GalaxyID').loc[e.meta[e.id_name].to_numpy()]
-        t0 = time.time(); figs['discovery'] = part_a(D, e, labels, quick); print(f"[discovery: {time.time() - t0:.0f} s]", flush=True)
-        t0 = time.time(); figs['probe_vs_finetune'] = part_b(D, e, labels, quick, d); print(f"[finetune: {time.time() - t0:.0f} s]", flush=True)
-        t0 = time.time(); figs['round_time'] = part_c(D, e.vectors, quick); print(f"[round time: {time.time() - t0:.0f} s]", flush=True)
+        if 'discovery' in want:
+            t0 = time.time(); figs['discovery'] = part_a(D, e, labels, quick); print(f"[discovery: {time.time() - t0:.0f} s]", flush=True)
+        if 'finetune' in want:
+            t0 = time.time(); figs['probe_vs_finetune'] = part_b(D, e, labels, quick, d); print(f"[finetune: {time.time() - t0:.0f} s]", flush=True)
+        if 'round_time' in want:
+            figs['round_time_load_before'] = os.getloadavg()
+            t0 = time.time(); figs['round_time'] = part_c(D, e.vectors, quick); print(f"[round time: {time.time() - t0:.0f} s]", flush=True)
     figs['load_avg'] = os.getloadavg()
     benchlib.save('discover_bench', figs, quick=quick, meta_=m)
 
@@ -184,4 +193,5 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--quick', action='store_true', help='a small run that checks the script works')
     ap.add_argument('--emb', help='an embeddings file of the sample (from gz_embed default) instead of embedding it here')
+    ap.add_argument('--parts', default=','.join(PARTS), help=f"comma-separated parts to run, of {', '.join(PARTS)} (the results page shows each from the newest run that has it)")
     main(**vars(ap.parse_args()))
