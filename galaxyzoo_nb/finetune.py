@@ -185,12 +185,12 @@ def new_head(net:nn.Module, # a network that `check_base` accepts (changed in pl
     return net
 
 # %% ../nbs/15_finetune.ipynb #cell_voteloss
-VOTE_LOSSES = ('weighted', 'dirichlet', 'mse')  # losses of a tree learnt from vote counts (`VoteLoss`); the first is the default
+VOTE_LOSSES = ('dirichlet', 'weighted', 'mse')  # losses of a tree learnt from vote counts (`VoteLoss`); the first is the default
 DM_CONCENTRATION = 10.  # `VoteLoss('dirichlet')`: the Dirichlet's total concentration (over-dispersion of the votes; large: multinomial)
 
 class VoteLoss:
     "Loss of a tree head's fractions against vote counts (targets: fractions, then counts): MSE weighted by each question's votes, Dirichlet-multinomial, or plain MSE."
-    def __init__(self, schema, kind:str='weighted', concentration:float=DM_CONCENTRATION):
+    def __init__(self, schema, kind:str=VOTE_LOSSES[0], concentration:float=DM_CONCENTRATION):
         if kind not in VOTE_LOSSES: raise ValueError(f"loss={kind!r}: vote counts train with one of {', '.join(map(repr, VOTE_LOSSES))}")
         s = read_schema(schema)
         self.tree, self.k, self.kind, self.c = tree_index(s), len(s.columns), kind, concentration
@@ -281,7 +281,7 @@ def finetune(base:str,                 # a model folder, 'default' (the ready mo
              probe:bool=False,         # train the new linear layer alone on the frozen body (a linear probe)
              patience:int=4,           # stop after this many epochs without a better validation metric
              class_weights:bool=True,  # weigh classes inversely to their share in the loss
-             loss:str=None,            # vote counts (a schema on a table of counts): 'weighted' (default), 'dirichlet' or 'mse' (see `VoteLoss`)
+             loss:str=None,            # vote counts (a schema on a table of counts): 'dirichlet' (default), 'weighted' or 'mse' (see `VoteLoss`)
              min_per_class:int=MIN_PER_CLASS, # labels each class needs at least
              tta:int=TTA_VIEWS,        # dihedral views the validation scores (and `gz_predict`, by default) average
              minutes:float=10          # time budget for training (`TimeBudget`); 0: none
